@@ -1,0 +1,1 @@
+"""finance: a self-hosted personal finance tracker."""

@@ -1,0 +1,1 @@
+"""Accounts: where money is kept or owed."""

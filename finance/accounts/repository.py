@@ -1,0 +1,93 @@
+"""Queries on accounts and their balances. Never commits."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finance.accounts.models import Account
+from finance.transactions.models import Posting, Transaction, TransactionStatus
+
+
+@dataclass(frozen=True)
+class PostingTotals:
+    """The sum of an account's postings, all of them and the cleared ones."""
+
+    total: int = 0
+    cleared: int = 0
+
+
+class AccountRepository:
+    """One owner's accounts."""
+
+    def __init__(self, session: AsyncSession, owner_id: int) -> None:
+        self.session = session
+        self.owner_id = owner_id
+
+    async def list(self, *, archived: bool | None = None) -> Sequence[Account]:
+        """The owner's accounts by name, optionally only archived or only active ones."""
+        query = select(Account).where(Account.owner_id == self.owner_id)
+        if archived is not None:
+            query = query.where(Account.archived == archived)
+        return (await self.session.scalars(query.order_by(func.lower(Account.name)))).all()
+
+    async def get(self, account_id: int) -> Account | None:
+        """The owner's account with this id."""
+        return await self.session.scalar(
+            select(Account).where(Account.id == account_id, Account.owner_id == self.owner_id)
+        )
+
+    async def get_by_name(self, name: str) -> Account | None:
+        """The owner's account with this name, ignoring case."""
+        return await self.session.scalar(
+            select(Account).where(
+                Account.owner_id == self.owner_id, func.lower(Account.name) == name.lower()
+            )
+        )
+
+    async def add(self, account: Account) -> Account:
+        """Stage a new account and give it an id."""
+        account.owner_id = self.owner_id
+        self.session.add(account)
+        await self.session.flush()
+        return account
+
+    async def delete(self, account: Account) -> None:
+        """Stage the account's removal."""
+        await self.session.delete(account)
+        await self.session.flush()
+
+    async def count_postings(self, account_id: int) -> int:
+        """How many postings touch the account."""
+        count = await self.session.scalar(
+            select(func.count()).select_from(Posting).where(Posting.account_id == account_id)
+        )
+        return count or 0
+
+    async def posting_totals(
+        self, account_ids: Sequence[int], *, as_of: date | None = None
+    ) -> dict[int, PostingTotals]:
+        """Each account's postings summed in one query, up to and including `as_of`."""
+        if not account_ids:
+            return {}
+        cleared = Transaction.status.in_([TransactionStatus.CLEARED, TransactionStatus.RECONCILED])
+        query = (
+            select(
+                Posting.account_id,
+                func.sum(Posting.amount_minor),
+                func.sum(case((cleared, Posting.amount_minor), else_=0)),
+            )
+            .join(Transaction, Transaction.id == Posting.transaction_id)
+            .where(Posting.account_id.in_(account_ids), Transaction.owner_id == self.owner_id)
+            .group_by(Posting.account_id)
+        )
+        if as_of is not None:
+            query = query.where(Transaction.date <= as_of)
+        rows = await self.session.execute(query)
+        return {
+            account_id: PostingTotals(int(total), int(cleared_total))
+            for account_id, total, cleared_total in rows.tuples()
+            if account_id is not None
+        }

@@ -1,0 +1,78 @@
+"""JSON API for accounts: HTTP in, service call, HTTP out."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from finance.accounts import service
+from finance.accounts.schemas import AccountCreate, AccountRead, AccountUpdate, BalanceRead
+from finance.db import SessionDep
+from finance.money import format_minor
+from finance.problems import PROBLEM_RESPONSES
+from finance.users.dependencies import CurrentUser
+
+router = APIRouter(prefix="/accounts", tags=["accounts"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("")
+async def list_accounts(
+    db: SessionDep,
+    user: CurrentUser,
+    archived: Annotated[
+        bool | None, Query(description="Only archived (true) or active (false).")
+    ] = None,
+) -> list[AccountRead]:
+    """Every account with its current balance, by name."""
+    rows = await service.list_accounts(db=db, owner_id=user.id, archived=archived)
+    return [AccountRead.build(row.account, row.balance_minor) for row in rows]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_account(data: AccountCreate, db: SessionDep, user: CurrentUser) -> AccountRead:
+    """Open an account."""
+    row = await service.create_account(db=db, owner_id=user.id, data=data)
+    return AccountRead.build(row.account, row.balance_minor)
+
+
+@router.get("/{account_id}")
+async def get_account(account_id: int, db: SessionDep, user: CurrentUser) -> AccountRead:
+    """One account with its current balance."""
+    row = await service.get_account(db=db, owner_id=user.id, account_id=account_id)
+    return AccountRead.build(row.account, row.balance_minor)
+
+
+@router.patch("/{account_id}")
+async def update_account(
+    account_id: int, data: AccountUpdate, db: SessionDep, user: CurrentUser
+) -> AccountRead:
+    """Change an account's fields; archive it with `{"archived": true}`."""
+    row = await service.update_account(db=db, owner_id=user.id, account_id=account_id, data=data)
+    return AccountRead.build(row.account, row.balance_minor)
+
+
+@router.delete("/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_account(account_id: int, db: SessionDep, user: CurrentUser) -> None:
+    """Delete an account without transactions (409 otherwise: archive it instead)."""
+    await service.delete_account(db=db, owner_id=user.id, account_id=account_id)
+
+
+@router.get("/{account_id}/balance")
+async def get_balance(
+    account_id: int,
+    db: SessionDep,
+    user: CurrentUser,
+    as_of: Annotated[date | None, Query(description="End of this day; today if left out.")] = None,
+) -> BalanceRead:
+    """The balance at the end of a day, and the part of it that has cleared."""
+    result = await service.get_balance(
+        db=db, owner_id=user.id, account_id=account_id, as_of=as_of or date.today()
+    )
+    currency = result.account.currency
+    return BalanceRead(
+        account_id=result.account.id,
+        as_of=result.as_of,
+        currency=currency,
+        balance=format_minor(result.balance_minor, currency),
+        cleared_balance=format_minor(result.cleared_minor, currency),
+    )

@@ -1,0 +1,156 @@
+"""Rules for accounts. Each write commits before it returns."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finance.accounts.models import Account
+from finance.accounts.repository import AccountRepository, PostingTotals
+from finance.accounts.schemas import AccountCreate, AccountUpdate
+from finance.errors import Conflict, NotFound
+from finance.money import Money, to_minor
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    """An account and its balance: the opening balance plus its postings."""
+
+    account: Account
+    balance_minor: int
+
+
+@dataclass(frozen=True)
+class BalanceAsOf:
+    """An account's balance at the end of `as_of`, all postings and cleared ones only."""
+
+    account: Account
+    as_of: date
+    balance_minor: int
+    cleared_minor: int
+
+
+def opening_balance(account: Account, as_of: date | None) -> int:
+    """The opening balance counts from the opening date on."""
+    if as_of is not None and as_of < account.opening_date:
+        return 0
+    return account.opening_balance_minor
+
+
+async def list_accounts(
+    *, db: AsyncSession, owner_id: int, archived: bool | None = None
+) -> list[AccountBalance]:
+    """The owner's accounts with their balances."""
+    repository = AccountRepository(db, owner_id)
+    accounts = await repository.list(archived=archived)
+    totals = await repository.posting_totals([account.id for account in accounts])
+    return [
+        AccountBalance(
+            account, account.opening_balance_minor + totals.get(account.id, PostingTotals()).total
+        )
+        for account in accounts
+    ]
+
+
+async def load_account(repository: AccountRepository, account_id: int) -> Account:
+    """The owner's account, or `NotFound`."""
+    account = await repository.get(account_id)
+    if account is None:
+        raise NotFound("account", account_id)
+    return account
+
+
+async def get_account(*, db: AsyncSession, owner_id: int, account_id: int) -> AccountBalance:
+    """One account with its balance."""
+    repository = AccountRepository(db, owner_id)
+    account = await load_account(repository, account_id)
+    return await _with_balance(repository, account)
+
+
+async def get_balance(
+    *, db: AsyncSession, owner_id: int, account_id: int, as_of: date
+) -> BalanceAsOf:
+    """The account's balance at the end of a day."""
+    repository = AccountRepository(db, owner_id)
+    account = await load_account(repository, account_id)
+    totals = (await repository.posting_totals([account.id], as_of=as_of)).get(
+        account.id, PostingTotals()
+    )
+    opening = opening_balance(account, as_of)
+    return BalanceAsOf(account, as_of, opening + totals.total, opening + totals.cleared)
+
+
+async def create_account(*, db: AsyncSession, owner_id: int, data: AccountCreate) -> AccountBalance:
+    """Open an account; its name must be new to the owner (ignoring case)."""
+    repository = AccountRepository(db, owner_id)
+    await _require_free_name(repository, data.name)
+    account = Account(
+        name=data.name,
+        type=data.type,
+        currency=data.currency,
+        opening_balance_minor=to_minor("opening_balance", data.opening_balance, data.currency),
+        opening_date=data.opening_date,
+        note=data.note,
+    )
+    await repository.add(account)
+    await db.commit()
+    return AccountBalance(account, account.opening_balance_minor)
+
+
+async def update_account(
+    *, db: AsyncSession, owner_id: int, account_id: int, data: AccountUpdate
+) -> AccountBalance:
+    """Change an account; its currency only while no transaction uses it."""
+    repository = AccountRepository(db, owner_id)
+    account = await load_account(repository, account_id)
+    changes = data.changes()
+    await _check_changes(repository, account, changes)
+    currency = changes.get("currency", account.currency)
+    if "opening_balance" in changes or "currency" in changes:
+        amount = changes.pop("opening_balance", None) or _current_opening(account)
+        account.opening_balance_minor = to_minor("opening_balance", amount, currency)
+    for field, value in changes.items():
+        setattr(account, field, value)
+    await db.flush()
+    result = await _with_balance(repository, account)
+    await db.commit()
+    return result
+
+
+async def delete_account(*, db: AsyncSession, owner_id: int, account_id: int) -> None:
+    """Delete an account that no transaction uses; one with history must be archived instead."""
+    repository = AccountRepository(db, owner_id)
+    account = await load_account(repository, account_id)
+    used = await repository.count_postings(account.id)
+    if used:
+        raise Conflict(
+            f"account {account.id} has {used} transaction line(s); archive it instead of deleting it"
+        )
+    await repository.delete(account)
+    await db.commit()
+
+
+async def _check_changes(
+    repository: AccountRepository, account: Account, changes: dict[str, Any]
+) -> None:
+    if "name" in changes and changes["name"].lower() != account.name.lower():
+        await _require_free_name(repository, changes["name"])
+    currency = changes.get("currency", account.currency)
+    if currency != account.currency and await repository.count_postings(account.id):
+        raise Conflict(f"account {account.id} has transactions; its currency cannot change")
+
+
+async def _require_free_name(repository: AccountRepository, name: str) -> None:
+    if await repository.get_by_name(name) is not None:
+        raise Conflict(f"an account named {name!r} already exists")
+
+
+async def _with_balance(repository: AccountRepository, account: Account) -> AccountBalance:
+    totals = await repository.posting_totals([account.id])
+    posted = totals.get(account.id, PostingTotals()).total
+    return AccountBalance(account, account.opening_balance_minor + posted)
+
+
+def _current_opening(account: Account) -> str:
+    return str(Money(account.opening_balance_minor, account.currency))

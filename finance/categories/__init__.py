@@ -1,0 +1,1 @@
+"""Categories: what money was earned from or spent on."""

@@ -1,0 +1,59 @@
+"""JSON API for categories: HTTP in, service call, HTTP out."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from finance.categories import service
+from finance.categories.schemas import CategoryCreate, CategoryRead, CategoryTree, CategoryUpdate
+from finance.db import SessionDep
+from finance.problems import PROBLEM_RESPONSES
+from finance.users.dependencies import CurrentUser
+
+router = APIRouter(prefix="/categories", tags=["categories"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("")
+async def list_categories(db: SessionDep, user: CurrentUser) -> list[CategoryTree]:
+    """The categories as a tree: top-level ones by name, each with its children."""
+    return CategoryTree.build(await service.list_categories(db=db, owner_id=user.id))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_category(data: CategoryCreate, db: SessionDep, user: CurrentUser) -> CategoryRead:
+    """Add a category."""
+    category = await service.create_category(db=db, owner_id=user.id, data=data)
+    return CategoryRead.model_validate(category)
+
+
+@router.get("/{category_id}")
+async def get_category(category_id: int, db: SessionDep, user: CurrentUser) -> CategoryRead:
+    """One category."""
+    category = await service.get_category(db=db, owner_id=user.id, category_id=category_id)
+    return CategoryRead.model_validate(category)
+
+
+@router.patch("/{category_id}")
+async def update_category(
+    category_id: int, data: CategoryUpdate, db: SessionDep, user: CurrentUser
+) -> CategoryRead:
+    """Rename, move or change the kind of a category."""
+    category = await service.update_category(
+        db=db, owner_id=user.id, category_id=category_id, data=data
+    )
+    return CategoryRead.model_validate(category)
+
+
+@router.delete("/{category_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_category(
+    category_id: int,
+    db: SessionDep,
+    user: CurrentUser,
+    replace_with: Annotated[
+        int | None, Query(description="Move the category's transaction lines here first.")
+    ] = None,
+) -> None:
+    """Delete a category (409 while in use, unless `replace_with` names another)."""
+    await service.delete_category(
+        db=db, owner_id=user.id, category_id=category_id, replace_with=replace_with
+    )

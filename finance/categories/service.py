@@ -1,0 +1,127 @@
+"""Rules for categories: one level of nesting, children share their parent's kind, names unique
+under a parent. Each write commits before it returns."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finance.categories.models import Category, CategoryKind
+from finance.categories.repository import CategoryRepository
+from finance.categories.schemas import CategoryCreate, CategoryUpdate
+from finance.errors import Conflict, InvalidInput, NotFound
+
+
+async def list_categories(*, db: AsyncSession, owner_id: int) -> list[Category]:
+    """All the owner's categories, by name."""
+    return list(await CategoryRepository(db, owner_id).list())
+
+
+async def get_category(*, db: AsyncSession, owner_id: int, category_id: int) -> Category:
+    """One category, or `NotFound`."""
+    return await _load(CategoryRepository(db, owner_id), category_id)
+
+
+async def create_category(*, db: AsyncSession, owner_id: int, data: CategoryCreate) -> Category:
+    """Add a category at the top level or under a top-level parent."""
+    repository = CategoryRepository(db, owner_id)
+    kind = data.kind
+    if data.parent_id is not None:
+        parent = await _load_parent(repository, data.parent_id)
+        if kind is not None and kind != parent.kind:
+            raise InvalidInput("kind", f"a child of an {parent.kind} category is {parent.kind} too")
+        kind = parent.kind
+    if kind is None:
+        raise InvalidInput("kind", "a top-level category needs a kind: income or expense")
+    await _require_free_name(repository, data.name, data.parent_id)
+    category = await repository.add(Category(name=data.name, kind=kind, parent_id=data.parent_id))
+    await db.commit()
+    return category
+
+
+async def update_category(
+    *, db: AsyncSession, owner_id: int, category_id: int, data: CategoryUpdate
+) -> Category:
+    """Rename, move or change the kind of a category (its children follow a change of kind)."""
+    repository = CategoryRepository(db, owner_id)
+    category = await _load(repository, category_id)
+    changes = data.changes()
+    parent_id = changes.get("parent_id", category.parent_id)
+    kind = changes.get("kind", category.kind)
+    if "parent_id" in changes and parent_id is not None:
+        kind = await _check_move(repository, category, parent_id, changes.get("kind"))
+    elif "kind" in changes and category.parent_id is not None and kind != category.kind:
+        raise InvalidInput("kind", "a child category has its parent's kind; change the parent")
+    name = changes.get("name", category.name)
+    if (name.lower(), parent_id) != (category.name.lower(), category.parent_id):
+        await _require_free_name(repository, name, parent_id)
+    category.name, category.parent_id, category.kind = name, parent_id, kind
+    for child in await repository.children(category.id):
+        child.kind = kind
+    await db.flush()
+    await db.commit()
+    return category
+
+
+async def delete_category(
+    *, db: AsyncSession, owner_id: int, category_id: int, replace_with: int | None = None
+) -> None:
+    """Delete a category; one in use needs a replacement to move its transaction lines to."""
+    repository = CategoryRepository(db, owner_id)
+    category = await _load(repository, category_id)
+    if await repository.children(category.id):
+        raise Conflict(f"category {category.id} has subcategories; move or delete them first")
+    if replace_with is not None:
+        if replace_with == category.id:
+            raise InvalidInput("replace_with", "a category cannot replace itself")
+        replacement = await repository.get(replace_with)
+        if replacement is None:
+            raise InvalidInput("replace_with", f"category {replace_with} not found")
+        await repository.reassign_postings(category.id, replacement.id)
+    else:
+        used = await repository.count_postings(category.id)
+        if used:
+            raise Conflict(
+                f"category {category.id} is used by {used} transaction line(s); "
+                "give replace_with to move them to another category"
+            )
+    await repository.delete(category)
+    await db.commit()
+
+
+async def _load(repository: CategoryRepository, category_id: int) -> Category:
+    category = await repository.get(category_id)
+    if category is None:
+        raise NotFound("category", category_id)
+    return category
+
+
+async def _load_parent(repository: CategoryRepository, parent_id: int) -> Category:
+    parent = await repository.get(parent_id)
+    if parent is None:
+        raise InvalidInput("parent_id", f"category {parent_id} not found")
+    if parent.parent_id is not None:
+        raise InvalidInput("parent_id", "categories nest one level deep; pick a top-level parent")
+    return parent
+
+
+async def _check_move(
+    repository: CategoryRepository,
+    category: Category,
+    parent_id: int,
+    kind: CategoryKind | None,
+) -> CategoryKind:
+    """Moving under a parent: not under itself, not with children of its own, same kind."""
+    if parent_id == category.id:
+        raise InvalidInput("parent_id", "a category cannot be its own parent")
+    parent = await _load_parent(repository, parent_id)
+    if await repository.children(category.id):
+        raise InvalidInput("parent_id", "a category with subcategories stays at the top level")
+    if kind is not None and kind != parent.kind:
+        raise InvalidInput("kind", f"a child of an {parent.kind} category is {parent.kind} too")
+    return parent.kind
+
+
+async def _require_free_name(
+    repository: CategoryRepository, name: str, parent_id: int | None
+) -> None:
+    if await repository.find_sibling(name, parent_id) is not None:
+        where = "at the top level" if parent_id is None else f"under category {parent_id}"
+        raise Conflict(f"a category named {name!r} already exists {where}")

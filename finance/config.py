@@ -1,0 +1,37 @@
+"""Application settings, read from the environment (prefix ``FINANCE_``) and ``.env``."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting the app reads; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_prefix="FINANCE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./finance.db",
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db",
+    )
+    sql_echo: bool = Field(default=False, description="Log every SQL statement.")
+    auto_migrate: bool = Field(
+        default=True,
+        description="`finance serve` upgrades the database on start; if false it refuses a stale one.",
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000, ge=0, description="How long a SQLite writer waits for the lock."
+    )
+    local_user_email: str = Field(
+        default="local@localhost",
+        description="Owner of all data until login lands: created on first use.",
+    )
+    page_size_default: int = Field(default=50, ge=1, description="Transactions per page.")
+    page_size_max: int = Field(default=500, ge=1, description="Largest page a client may ask.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,60 @@
+"""The application factory: `create_app(settings)` wires settings, database, routers and errors."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from finance import health, home
+from finance.accounts.router import router as accounts_router
+from finance.categories.router import router as categories_router
+from finance.config import Settings, get_settings
+from finance.db import create_engine, create_session_factory
+from finance.problems import install_problem_handlers
+from finance.transactions.router import router as transactions_router
+from finance.web import asset_dir
+
+API_PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    """Every JSON router under `/api/v1`."""
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (accounts_router, categories_router, transactions_router):
+        api.include_router(router)
+    return api
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A ready app. The engine exists from here on, so nothing depends on lifespan having run;
+    lifespan only disposes of it at shutdown."""
+    settings = settings or get_settings()
+    engine = create_engine(
+        settings.database_url,
+        echo=settings.sql_echo,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="finance",
+        summary="A self-hosted personal finance tracker.",
+        description="Amounts are decimal strings in the currency of their account (\"-12.34\"). "
+        "Errors are RFC 9457 problem details.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = create_session_factory(engine)
+    install_problem_handlers(app)
+    app.include_router(api_router())
+    app.include_router(health.router)
+    app.include_router(home.router)
+    app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
+    return app

@@ -1,0 +1,100 @@
+"""The translation of every error into RFC 9457 problem details (`application/problem+json`).
+
+Services raise the domain errors of `finance.errors` and know nothing of HTTP; the handlers that
+`install_problem_handlers` adds turn those, FastAPI's validation errors and HTTP errors into
+problem details.
+"""
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+
+from finance.errors import DomainError, FieldError, InvalidInput
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger(__name__)
+
+
+def problem_response(
+    status: int, detail: str, *, errors: Sequence[FieldError] = (), headers: Any = None
+) -> JSONResponse:
+    """An RFC 9457 problem details response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def field_name(location: Sequence[int | str]) -> str:
+    """`("body", "splits", 0, "amount")` as `splits.0.amount`; the source is left out."""
+    parts = location[1:] if location and location[0] in {"body", "query", "path"} else location
+    return ".".join(str(part) for part in parts) or "body"
+
+
+async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    errors = error.errors if isinstance(error, InvalidInput) else ()
+    return problem_response(error.status, error.detail, errors=errors)
+
+
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        FieldError(field_name(e["loc"]), str(e["msg"]).removeprefix("Value error, "))
+        for e in error.errors()
+    ]
+    summary = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    return problem_response(HTTPStatus.UNPROCESSABLE_ENTITY, summary, errors=errors)
+
+
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    return problem_response(error.status_code, str(error.detail), headers=error.headers)
+
+
+async def _integrity_error(_request: Request, error: Exception) -> JSONResponse:
+    logger.info("integrity error answered with 409: %s", error)
+    return problem_response(HTTPStatus.CONFLICT, "the change conflicts with existing data")
+
+
+async def _unexpected_error(_request: Request, error: Exception) -> JSONResponse:
+    logger.exception("unhandled error", exc_info=error)
+    return problem_response(HTTPStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error the app raises as problem details."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error is answered."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, str]] | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for code in (404, 409, 422)
+}
+"""The error answers to document on every API router."""

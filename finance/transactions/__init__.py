@@ -1,0 +1,1 @@
+"""Transactions: money moving, as postings that balance to zero."""

@@ -1,0 +1,150 @@
+"""Queries on transactions and postings. Never commits."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finance.accounts.models import Account
+from finance.categories.models import Category
+from finance.money import minor_digits
+from finance.pagination import Position
+from finance.transactions.models import Posting, Transaction, TransactionStatus
+
+
+@dataclass(frozen=True)
+class TransactionFilter:
+    """What to list; every field left as None matches everything."""
+
+    account_id: int | None = None
+    category_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    status: TransactionStatus | None = None
+
+
+class TransactionRepository:
+    """One owner's transactions."""
+
+    def __init__(self, session: AsyncSession, owner_id: int) -> None:
+        self.session = session
+        self.owner_id = owner_id
+
+    async def get(self, transaction_id: int) -> Transaction | None:
+        """The owner's transaction with this id, postings loaded."""
+        return await self.session.scalar(
+            select(Transaction).where(
+                Transaction.id == transaction_id, Transaction.owner_id == self.owner_id
+            )
+        )
+
+    async def add(self, transaction: Transaction) -> Transaction:
+        """Stage a new transaction with its postings and give them ids."""
+        transaction.owner_id = self.owner_id
+        self.session.add(transaction)
+        await self.session.flush()
+        return transaction
+
+    async def delete(self, transaction: Transaction) -> None:
+        """Stage the transaction's removal, postings included."""
+        await self.session.delete(transaction)
+        await self.session.flush()
+
+    async def page(
+        self, where: TransactionFilter, *, after: Position | None, limit: int
+    ) -> Sequence[Transaction]:
+        """Up to `limit` matching transactions, newest first, strictly after `after`."""
+        query = select(Transaction).where(Transaction.owner_id == self.owner_id)
+        query = await self._filtered(query, where)
+        if after is not None:
+            query = query.where(
+                tuple_(Transaction.date, Transaction.id) < tuple_(after.date, after.id)
+            )
+        query = query.order_by(Transaction.date.desc(), Transaction.id.desc()).limit(limit)
+        return (await self.session.scalars(query)).all()
+
+    async def unbalanced_transaction_ids(self) -> Sequence[int]:
+        """Transactions whose postings do not sum to zero in some currency: none, ever."""
+        query = (
+            select(Posting.transaction_id)
+            .join(Transaction, Transaction.id == Posting.transaction_id)
+            .where(Transaction.owner_id == self.owner_id)
+            .group_by(Posting.transaction_id, Posting.currency)
+            .having(func.sum(Posting.amount_minor) != 0)
+        )
+        return sorted(set((await self.session.scalars(query)).all()))
+
+    async def _filtered(
+        self, query: Select[tuple[Transaction]], where: TransactionFilter
+    ) -> Select[tuple[Transaction]]:
+        if where.date_from is not None:
+            query = query.where(Transaction.date >= where.date_from)
+        if where.date_to is not None:
+            query = query.where(Transaction.date <= where.date_to)
+        if where.status is not None:
+            query = query.where(Transaction.status == where.status)
+        if where.text:
+            query = query.where(
+                or_(
+                    Transaction.payee.icontains(where.text, autoescape=True),
+                    Transaction.memo.icontains(where.text, autoescape=True),
+                )
+            )
+        if where.category_id is not None:
+            query = query.where(
+                self._has_posting(
+                    Posting.category_id.in_(self._category_and_children(where.category_id))
+                )
+            )
+        if (
+            where.account_id is not None
+            or where.amount_min is not None
+            or where.amount_max is not None
+        ):
+            conditions = [Posting.account_id.is_not(None)]
+            if where.account_id is not None:
+                conditions.append(Posting.account_id == where.account_id)
+            if where.amount_min is not None or where.amount_max is not None:
+                conditions.append(await self._amount_in_range(where.amount_min, where.amount_max))
+            query = query.where(self._has_posting(*conditions))
+        return query
+
+    @staticmethod
+    def _has_posting(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+        return exists().where(Posting.transaction_id == Transaction.id, *conditions)
+
+    def _category_and_children(self, category_id: int) -> Select[tuple[int]]:
+        return select(Category.id).where(
+            Category.owner_id == self.owner_id,
+            or_(Category.id == category_id, Category.parent_id == category_id),
+        )
+
+    async def _amount_in_range(
+        self, low: Decimal | None, high: Decimal | None
+    ) -> ColumnElement[bool]:
+        """A posting's amount within [low, high], each bound read in the posting's currency."""
+        currencies = (
+            await self.session.scalars(
+                select(Account.currency).where(Account.owner_id == self.owner_id).distinct()
+            )
+        ).all()
+        per_currency = []
+        for currency in currencies:
+            bounds = [Posting.currency == currency]
+            scale = minor_digits(currency)
+            if low is not None:
+                bounds.append(
+                    Posting.amount_minor >= int(low.scaleb(scale).to_integral_value(ROUND_CEILING))
+                )
+            if high is not None:
+                bounds.append(
+                    Posting.amount_minor <= int(high.scaleb(scale).to_integral_value(ROUND_FLOOR))
+                )
+            per_currency.append(and_(*bounds))
+        return or_(*per_currency) if per_currency else false()

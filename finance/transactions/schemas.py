@@ -1,0 +1,218 @@
+"""API shapes for transactions.
+
+A script writes a transaction in one of three shapes, told apart by their fields: a simple one
+(`account_id`, `amount`, `category_id`), a transfer (`from_account_id`, `to_account_id`, `amount`)
+or a split (`account_id` and several `splits`). All three become postings that balance to zero;
+the postings themselves are shown only when asked for (`?include=postings`).
+"""
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Discriminator, Field, Tag
+
+from finance.money import DecimalString
+from finance.schemas import InputModel, OutputModel, PatchModel
+from finance.transactions.models import TransactionStatus
+
+Payee = Annotated[str, Field(max_length=200, examples=["Whole Foods"])]
+Memo = Annotated[str, Field(max_length=2000)]
+
+
+class TransactionType(StrEnum):
+    """The shape of a transaction, read from its postings."""
+
+    SIMPLE = "simple"
+    TRANSFER = "transfer"
+    SPLIT = "split"
+    OTHER = "other"
+
+
+class TransactionHeader(InputModel):
+    """What every shape has."""
+
+    date: dt.date
+    payee: Payee = ""
+    memo: Memo = ""
+    status: TransactionStatus = TransactionStatus.UNCLEARED
+
+
+class SimpleTransactionCreate(TransactionHeader):
+    """Money into (positive) or out of (negative) an account, in one category or none."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "account_id": 1,
+                    "date": "2026-10-03",
+                    "amount": "-54.23",
+                    "payee": "Whole Foods",
+                    "category_id": 4,
+                }
+            ]
+        }
+    )
+
+    account_id: int
+    amount: DecimalString = Field(description="Signed, in the account's currency.")
+    category_id: int | None = None
+
+
+class TransferCreate(TransactionHeader):
+    """Money moved between two of the owner's accounts in the same currency."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "from_account_id": 1,
+                    "to_account_id": 2,
+                    "amount": "500.00",
+                    "date": "2026-10-05",
+                }
+            ]
+        }
+    )
+
+    from_account_id: int
+    to_account_id: int
+    amount: DecimalString = Field(
+        description="Positive: what leaves one account and enters the other."
+    )
+
+
+class SplitLine(InputModel):
+    """One category line of a split."""
+
+    category_id: int | None = None
+    amount: DecimalString = Field(description="Signed, from the account's point of view.")
+    memo: Annotated[str, Field(max_length=200)] = ""
+
+
+class SplitTransactionCreate(TransactionHeader):
+    """One payment spread over several categories; the account moves by the lines' sum."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "account_id": 1,
+                    "date": "2026-10-08",
+                    "payee": "Target",
+                    "splits": [
+                        {"category_id": 4, "amount": "-30.00"},
+                        {"category_id": 7, "amount": "-12.50", "memo": "towels"},
+                    ],
+                }
+            ]
+        }
+    )
+
+    account_id: int
+    splits: list[SplitLine] = Field(min_length=2, max_length=100)
+
+
+def _shape_of(value: Any) -> str:
+    """Tell the shapes apart by their fields, so an error speaks of the shape meant."""
+    fields = value if isinstance(value, dict) else vars(value)
+    if "from_account_id" in fields or "to_account_id" in fields:
+        return TransactionType.TRANSFER
+    if "splits" in fields:
+        return TransactionType.SPLIT
+    return TransactionType.SIMPLE
+
+
+TransactionCreate = Annotated[
+    Annotated[SimpleTransactionCreate, Tag(TransactionType.SIMPLE)]
+    | Annotated[TransferCreate, Tag(TransactionType.TRANSFER)]
+    | Annotated[SplitTransactionCreate, Tag(TransactionType.SPLIT)],
+    Discriminator(_shape_of),
+]
+"""A new transaction (or, with PUT, a whole replacement) in any of the three shapes."""
+
+
+class TransactionUpdate(PatchModel):
+    """Changes to a transaction's date, payee, memo or status; PUT replaces amounts and lines."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "cleared"}]})
+
+    date: dt.date | None = None
+    payee: Payee | None = None
+    memo: Memo | None = None
+    status: TransactionStatus | None = None
+
+
+class PostingRead(OutputModel):
+    """One leg: an amount into an account, or into a category (none: uncategorised)."""
+
+    id: int
+    account_id: int | None
+    category_id: int | None
+    amount: str
+    currency: str
+    memo: str
+
+
+class SplitRead(OutputModel):
+    """One category line of a split, signed from the account's point of view."""
+
+    category_id: int | None
+    amount: str
+    memo: str
+
+
+class TransactionRead(OutputModel):
+    """A transaction in its simple face; `postings` only with `?include=postings`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "type": "simple",
+                    "date": "2026-10-03",
+                    "payee": "Whole Foods",
+                    "memo": "",
+                    "status": "uncleared",
+                    "account_id": 1,
+                    "amount": "-54.23",
+                    "currency": "USD",
+                    "category_id": 4,
+                    "from_account_id": None,
+                    "to_account_id": None,
+                    "splits": None,
+                    "created_at": "2026-10-03T18:20:00Z",
+                    "updated_at": "2026-10-03T18:20:00Z",
+                }
+            ]
+        }
+    )
+
+    id: int
+    type: TransactionType
+    date: dt.date
+    payee: str
+    memo: str
+    status: TransactionStatus
+    account_id: int | None = Field(description="The account (for a transfer: the one paying).")
+    amount: str | None = Field(description="Signed on the account; a transfer's is positive.")
+    currency: str | None
+    category_id: int | None = None
+    from_account_id: int | None = None
+    to_account_id: int | None = None
+    splits: list[SplitRead] | None = None
+    postings: list[PostingRead] | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TransactionPage(OutputModel):
+    """One page of transactions, newest first; pass `next_cursor` as `cursor` for the next."""
+
+    items: list[TransactionRead]
+    next_cursor: str | None
+
+
+Include = Literal["postings"]

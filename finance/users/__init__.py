@@ -1,0 +1,1 @@
+"""Users: every row of the ledger belongs to one."""

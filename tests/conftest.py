@@ -1,0 +1,98 @@
+"""Fixtures: a fresh database per test, on in-memory SQLite and, when
+`FINANCE_TEST_DATABASE_URL` names one, on PostgreSQL too; an app whose `get_db` uses it; and an
+httpx client talking to that app in-process."""
+
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.pool import NullPool, StaticPool
+
+from finance.config import Settings
+from finance.db import create_engine, create_session_factory, get_db
+from finance.main import create_app
+from finance.models import Base
+from finance.users.models import User
+from finance.users.service import ensure_user
+
+POSTGRES_URL_VARIABLE = "FINANCE_TEST_DATABASE_URL"
+LOCAL_USER_EMAIL = "local@localhost"
+_postgres_schema_ready = False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which database a test runs on; each database-backed test runs once on each."""
+    if request.param == "postgresql" and not os.environ.get(POSTGRES_URL_VARIABLE):
+        pytest.skip(f"PostgreSQL run skipped: set {POSTGRES_URL_VARIABLE} to a test database URL")
+    return str(request.param)
+
+
+@pytest.fixture
+async def engine(backend: str) -> AsyncIterator[AsyncEngine]:
+    """An empty database with every table: in-memory SQLite, or PostgreSQL truncated."""
+    if backend == "sqlite":
+        engine = create_engine("sqlite+aiosqlite://", poolclass=StaticPool)
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+    else:
+        engine = create_engine(os.environ[POSTGRES_URL_VARIABLE], poolclass=NullPool)
+        await _reset_postgres(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def _reset_postgres(engine: AsyncEngine) -> None:
+    """Create the schema on first use in this run, then empty every table before each test."""
+    global _postgres_schema_ready
+    async with engine.begin() as connection:
+        if not _postgres_schema_ready:
+            await connection.run_sync(Base.metadata.drop_all)
+            await connection.run_sync(Base.metadata.create_all)
+            _postgres_schema_ready = True
+        else:
+            tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the test database, configured as the app's are."""
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+async def db(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for repository and service tests."""
+    async with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+async def owner(db: AsyncSession) -> User:
+    """The local user that owns the data of service tests."""
+    return await ensure_user(db=db, email=LOCAL_USER_EMAIL)
+
+
+@pytest.fixture
+def app(session_factory: async_sessionmaker[AsyncSession]) -> FastAPI:
+    """The app, with `get_db` answering from the test database."""
+    application = create_app(Settings(database_url="sqlite+aiosqlite://", _env_file=None))
+
+    async def test_db() -> AsyncIterator[AsyncSession]:
+        async with session_factory() as session:
+            yield session
+
+    application.dependency_overrides[get_db] = test_db
+    return application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """An HTTP client talking to the app in-process."""
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+        yield http
