@@ -12,7 +12,6 @@ from enum import StrEnum
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finance.db import Base
 from finance.enums import string_enum
-from finance.timestamps import CreatedAt, utc_now
+from finance.timestamps import CreatedAt, UTCDateTime, utc_now
 
 
 class TransactionStatus(StrEnum):
@@ -48,7 +47,7 @@ class Transaction(CreatedAt, Base):
         string_enum(TransactionStatus, "transaction_status"), default=TransactionStatus.UNCLEARED
     )
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utc_now, onupdate=utc_now
+        UTCDateTime, default=utc_now, onupdate=utc_now
     )
 
     postings: Mapped[list["Posting"]] = relationship(

@@ -1,0 +1,48 @@
+"""Small helpers that make test setup read like the user's steps."""
+
+from typing import Any
+
+from httpx import AsyncClient, Response
+
+API = "/api/v1"
+
+
+def created(response: Response) -> dict[str, Any]:
+    """The JSON of a 201 answer; fails the test with the problem details otherwise."""
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def add_account(client: AsyncClient, name: str = "Checking", **fields: Any) -> dict[str, Any]:
+    """Open an account (USD checking unless told otherwise)."""
+    payload = {"name": name, "type": "checking", "currency": "USD", **fields}
+    return created(await client.post(f"{API}/accounts", json=payload))
+
+
+async def add_category(
+    client: AsyncClient, name: str = "Groceries", **fields: Any
+) -> dict[str, Any]:
+    """Add a category (top-level expense unless told otherwise)."""
+    payload: dict[str, Any] = {"name": name, **fields}
+    if "parent_id" not in fields:
+        payload.setdefault("kind", "expense")
+    return created(await client.post(f"{API}/categories", json=payload))
+
+
+async def add_transaction(client: AsyncClient, **payload: Any) -> dict[str, Any]:
+    """Record a transaction in any shape; the date defaults to 2026-10-03."""
+    payload.setdefault("date", "2026-10-03")
+    return created(await client.post(f"{API}/transactions", json=payload))
+
+
+def assert_problem(response: Response, status: int, *, field: str | None = None) -> dict[str, Any]:
+    """The answer is RFC 9457 problem details with this status (and names `field`, if given)."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["title"] and body["detail"]
+    if field is not None:
+        assert field in [error["field"] for error in body["errors"]], body
+    return body
