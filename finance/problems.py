@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
@@ -86,6 +86,22 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 class Problem(BaseModel):
     """RFC 9457 problem details, as every error is answered."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Unprocessable Entity",
+                    "status": 422,
+                    "detail": "amount: USD amounts have at most 2 decimal places; got 0.005",
+                    "errors": [
+                        {"field": "amount", "message": "USD amounts have at most 2 decimal places"}
+                    ],
+                }
+            ]
+        }
+    )
 
     type: str = "about:blank"
     title: str

@@ -88,6 +88,6 @@ class AccountRepository:
         rows = await self.session.execute(query)
         return {
             account_id: PostingTotals(int(total), int(cleared_total))
-            for account_id, total, cleared_total in rows.tuples()
+            for account_id, total, cleared_total in rows
             if account_id is not None
         }

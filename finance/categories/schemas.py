@@ -54,6 +54,22 @@ class CategoryRead(OutputModel):
 class CategoryTree(CategoryRead):
     """A top-level category with its children."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "name": "Food",
+                    "kind": "expense",
+                    "parent_id": None,
+                    "children": [
+                        {"id": 4, "name": "Groceries", "kind": "expense", "parent_id": 3}
+                    ],
+                }
+            ]
+        }
+    )
+
     children: list[CategoryRead] = []
 
     @classmethod

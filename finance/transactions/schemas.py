@@ -86,6 +86,10 @@ class TransferCreate(TransactionHeader):
 class SplitLine(InputModel):
     """One category line of a split."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"category_id": 7, "amount": "-12.50", "memo": "towels"}]}
+    )
+
     category_id: int | None = None
     amount: DecimalString = Field(description="Signed, from the account's point of view.")
     memo: Annotated[str, Field(max_length=200)] = ""
@@ -147,6 +151,21 @@ class TransactionUpdate(PatchModel):
 class PostingRead(OutputModel):
     """One leg: an amount into an account, or into a category (none: uncategorised)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 31,
+                    "account_id": None,
+                    "category_id": 4,
+                    "amount": "54.23",
+                    "currency": "USD",
+                    "memo": "",
+                }
+            ]
+        }
+    )
+
     id: int
     account_id: int | None
     category_id: int | None
@@ -157,6 +176,10 @@ class PostingRead(OutputModel):
 
 class SplitRead(OutputModel):
     """One category line of a split, signed from the account's point of view."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"category_id": 4, "amount": "-30.00", "memo": ""}]}
+    )
 
     category_id: int | None
     amount: str
@@ -210,6 +233,10 @@ class TransactionRead(OutputModel):
 
 class TransactionPage(OutputModel):
     """One page of transactions, newest first; pass `next_cursor` as `cursor` for the next."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [], "next_cursor": "MjAyNi0xMC0wM3wxMg"}]}
+    )
 
     items: list[TransactionRead]
     next_cursor: str | None

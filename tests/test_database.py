@@ -1,0 +1,90 @@
+"""The database setup a user runs on: SQLite pragmas, concurrent writers, health, and commits."""
+
+import asyncio
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finance.config import Settings
+from finance.main import create_app
+from finance.models import Base
+from tests.api import API, add_account, assert_problem
+
+
+@pytest.fixture
+async def file_app(tmp_path):
+    """The real app on a SQLite file, with no test overrides at all."""
+    app = create_app(
+        Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/finance.db", _env_file=None)
+    )
+    async with app.state.engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    yield app
+    await app.state.engine.dispose()
+
+
+async def test_sqlite_connections_are_configured_for_safety(file_app):
+    async with file_app.state.engine.connect() as connection:
+        pragmas = {
+            name: (await connection.execute(text(f"PRAGMA {name}"))).scalar()
+            for name in ("foreign_keys", "journal_mode", "busy_timeout", "synchronous")
+        }
+    assert pragmas == {
+        "foreign_keys": 1,
+        "journal_mode": "wal",
+        "busy_timeout": 5000,
+        "synchronous": 2,
+    }
+
+
+async def test_concurrent_writes_all_land_without_database_is_locked(file_app):
+    async with AsyncClient(transport=ASGITransport(app=file_app), base_url="http://test") as client:
+        account = await add_account(client, "Checking")
+        payload = {"date": "2026-10-03", "account_id": account["id"], "amount": "-1.00"}
+        responses = await asyncio.gather(
+            *(client.post(f"{API}/transactions", json=payload) for _ in range(40))
+        )
+        assert [r.status_code for r in responses] == [201] * 40
+        balance = (await client.get(f"{API}/accounts/{account['id']}")).json()["balance"]
+    assert balance == "-40.00"
+
+
+async def test_health_is_ok_when_the_database_answers(file_app):
+    async with AsyncClient(transport=ASGITransport(app=file_app), base_url="http://test") as client:
+        response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+async def test_health_is_503_when_the_database_is_unreachable(tmp_path):
+    missing = tmp_path / "no such folder" / "finance.db"
+    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{missing}", _env_file=None))
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.get("/health")
+    assert_problem(response, 503)
+    await app.state.engine.dispose()
+
+
+async def test_a_write_whose_commit_fails_is_not_answered_with_success(app, client, monkeypatch):
+    await client.get(f"{API}/accounts")  # the local user exists before commits start failing
+
+    async def failing_commit(self: AsyncSession) -> None:
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(AsyncSession, "commit", failing_commit)
+    transport = ASGITransport(app=app, raise_app_exceptions=False)  # as a real server answers
+    async with AsyncClient(transport=transport, base_url="http://test") as server:
+        response = await server.post(
+            f"{API}/accounts", json={"name": "Checking", "type": "checking", "currency": "USD"}
+        )
+    assert_problem(response, 500)
+    monkeypatch.undo()
+    assert (await client.get(f"{API}/accounts")).json() == []
+
+
+async def test_unknown_routes_answer_problem_details(client):
+    assert_problem(await client.get(f"{API}/nothing-here"), 404)
+    assert_problem(await client.delete(f"{API}/accounts"), 405)

@@ -1,0 +1,69 @@
+"""Money: exact minor units, refused rather than rounded."""
+
+from decimal import Decimal
+
+import pytest
+
+from finance.money import MAX_ABS_MAJOR_UNITS, Money, MoneyError, format_minor, minor_digits
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "minor", "shown"),
+    [
+        ("0", "USD", 0, "0.00"),
+        ("-0", "USD", 0, "0.00"),
+        ("-12.34", "USD", -1234, "-12.34"),
+        ("+7.5", "EUR", 750, "7.50"),
+        ("0.010", "USD", 1, "0.01"),
+        ("1", "JPY", 1, "1"),
+        ("-1500", "JPY", -1500, "-1500"),
+        ("1.234", "KWD", 1234, "1.234"),
+        ("9999999999999.99", "USD", 999_999_999_999_999, "9999999999999.99"),
+        ("-9999999999999.99", "USD", -999_999_999_999_999, "-9999999999999.99"),
+    ],
+)
+def test_amounts_convert_exactly_both_ways(text, currency, minor, shown):
+    money = Money.parse(text, currency)
+    assert money == Money(minor, currency)
+    assert str(money) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "reason"),
+    [
+        ("0.005", "USD", "at most 2 decimal places"),
+        ("1.5", "JPY", "at most 0 decimal places"),
+        ("1.2345", "KWD", "at most 3 decimal places"),
+        ("10000000000000", "USD", "smaller than"),
+        ("-10000000000000.00", "USD", "smaller than"),
+        ("1e3", "USD", "not a decimal amount"),
+        ("1,000.00", "USD", "not a decimal amount"),
+        (".5", "USD", "not a decimal amount"),
+        ("5.", "USD", "not a decimal amount"),
+        ("NaN", "USD", "not a decimal amount"),
+        ("Infinity", "USD", "not a decimal amount"),
+        ("", "USD", "not a decimal amount"),
+        ("1", "usd", "not an ISO 4217"),
+        ("1", "ABC", "not an ISO 4217"),
+    ],
+)
+def test_inexact_or_malformed_amounts_are_refused_not_rounded(text, currency, reason):
+    with pytest.raises(MoneyError, match=reason):
+        Money.parse(text, currency)
+
+
+def test_minor_digits_follow_the_currency():
+    assert [minor_digits(code) for code in ("JPY", "USD", "EUR", "KWD")] == [0, 2, 2, 3]
+
+
+def test_many_ten_cent_amounts_sum_exactly():
+    ten_cents = Money.parse("0.10", "USD")
+    total = sum(Money.parse("0.10", "USD").minor for _ in range(10_000))
+    assert total == 10_000 * ten_cents.minor
+    assert format_minor(total, "USD") == "1000.00"
+
+
+def test_the_limit_is_just_below_ten_trillion_units():
+    largest = Money.parse(str(Decimal(MAX_ABS_MAJOR_UNITS) - Decimal("0.001")), "KWD")
+    assert str(largest) == "9999999999999.999"
+    assert -largest == Money(-largest.minor, "KWD")

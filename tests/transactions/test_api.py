@@ -1,0 +1,345 @@
+"""The transactions API: the three shapes, updates, deletion and the errors around them."""
+
+import pytest
+
+from tests.api import API, add_account, add_category, add_transaction, assert_problem
+
+
+@pytest.fixture
+async def ledger(client):
+    """Checking (100.00 opening), Savings, a Food > Groceries tree and a Salary category."""
+    checking = await add_account(
+        client, "Checking", opening_balance="100.00", opening_date="2026-01-01"
+    )
+    savings = await add_account(client, "Savings", type="savings", opening_date="2026-01-01")
+    food = await add_category(client, "Food")
+    groceries = await add_category(client, "Groceries", parent_id=food["id"])
+    salary = await add_category(client, "Salary", kind="income")
+    return {
+        "checking": checking["id"],
+        "savings": savings["id"],
+        "food": food["id"],
+        "groceries": groceries["id"],
+        "salary": salary["id"],
+    }
+
+
+async def balance(client, account_id: int) -> str:
+    response = await client.get(f"{API}/accounts/{account_id}")
+    return str(response.json()["balance"])
+
+
+async def transaction_count(client) -> int:
+    return len((await client.get(f"{API}/transactions")).json()["items"])
+
+
+async def test_a_simple_purchase_moves_the_account_and_names_its_category(client, ledger):
+    body = await add_transaction(
+        client,
+        account_id=ledger["checking"],
+        amount="-54.23",
+        payee="Whole Foods",
+        category_id=ledger["groceries"],
+    )
+    assert body["type"] == "simple"
+    assert (body["account_id"], body["amount"], body["currency"]) == (
+        ledger["checking"],
+        "-54.23",
+        "USD",
+    )
+    assert body["category_id"] == ledger["groceries"]
+    assert (body["payee"], body["status"], body["date"]) == (
+        "Whole Foods",
+        "uncleared",
+        "2026-10-03",
+    )
+    assert body["postings"] is None
+    assert await balance(client, ledger["checking"]) == "45.77"
+
+
+async def test_a_transaction_without_category_is_uncategorised(client, ledger):
+    body = await add_transaction(client, account_id=ledger["checking"], amount="20.00")
+    assert body["category_id"] is None
+    assert await balance(client, ledger["checking"]) == "120.00"
+
+
+async def test_postings_are_shown_on_request_and_sum_to_zero(client, ledger):
+    body = await add_transaction(
+        client, account_id=ledger["checking"], amount="-5.00", category_id=ledger["food"]
+    )
+    response = await client.get(f"{API}/transactions/{body['id']}?include=postings")
+    postings = response.json()["postings"]
+    assert [(p["account_id"], p["category_id"], p["amount"]) for p in postings] == [
+        (ledger["checking"], None, "-5.00"),
+        (None, ledger["food"], "5.00"),
+    ]
+
+
+async def test_a_transfer_moves_money_between_two_accounts(client, ledger):
+    body = await add_transaction(
+        client, from_account_id=ledger["checking"], to_account_id=ledger["savings"], amount="60.00"
+    )
+    assert body["type"] == "transfer"
+    assert (body["from_account_id"], body["to_account_id"], body["amount"]) == (
+        ledger["checking"],
+        ledger["savings"],
+        "60.00",
+    )
+    assert await balance(client, ledger["checking"]) == "40.00"
+    assert await balance(client, ledger["savings"]) == "60.00"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount": "-5.00"}, "amount"),
+        ({"amount": "0"}, "amount"),
+        ({"amount": "1.001"}, "amount"),
+        ({"to_account_id": "same"}, "to_account_id"),
+        ({"to_account_id": 999}, "to_account_id"),
+        ({"to_account_id": None}, "transfer.to_account_id"),
+    ],
+)
+async def test_a_bad_transfer_is_refused_and_nothing_moves(client, ledger, change, field):
+    payload = {
+        "date": "2026-10-03",
+        "from_account_id": ledger["checking"],
+        "to_account_id": ledger["savings"],
+        "amount": "5.00",
+        **change,
+    }
+    if payload["to_account_id"] == "same":
+        payload["to_account_id"] = ledger["checking"]
+    if payload["to_account_id"] is None:
+        del payload["to_account_id"]
+    assert_problem(await client.post(f"{API}/transactions", json=payload), 422, field=field)
+    assert await balance(client, ledger["checking"]) == "100.00"
+    assert await transaction_count(client) == 0
+
+
+async def test_a_transfer_between_currencies_is_refused_for_now(client, ledger):
+    euros = await add_account(client, "Euro account", currency="EUR")
+    response = await client.post(
+        f"{API}/transactions",
+        json={
+            "date": "2026-10-03",
+            "from_account_id": ledger["checking"],
+            "to_account_id": euros["id"],
+            "amount": "5.00",
+        },
+    )
+    problem = assert_problem(response, 422, field="to_account_id")
+    assert "USD to EUR" in problem["detail"]
+
+
+async def test_a_split_spreads_one_payment_over_several_categories(client, ledger):
+    body = await add_transaction(
+        client,
+        account_id=ledger["checking"],
+        payee="Target",
+        splits=[
+            {"category_id": ledger["groceries"], "amount": "-30.00"},
+            {"category_id": ledger["food"], "amount": "-12.50", "memo": "snacks"},
+            {"category_id": ledger["salary"], "amount": "2.50", "memo": "refund"},
+        ],
+    )
+    assert body["type"] == "split"
+    assert body["amount"] == "-40.00"
+    assert body["splits"] == [
+        {"category_id": ledger["groceries"], "amount": "-30.00", "memo": ""},
+        {"category_id": ledger["food"], "amount": "-12.50", "memo": "snacks"},
+        {"category_id": ledger["salary"], "amount": "2.50", "memo": "refund"},
+    ]
+    assert await balance(client, ledger["checking"]) == "60.00"
+
+
+async def test_a_split_line_with_too_many_decimals_names_the_line_and_writes_nothing(
+    client, ledger
+):
+    response = await client.post(
+        f"{API}/transactions",
+        json={
+            "date": "2026-10-03",
+            "account_id": ledger["checking"],
+            "splits": [
+                {"category_id": ledger["groceries"], "amount": "-1.00"},
+                {"category_id": ledger["food"], "amount": "-2.005"},
+            ],
+        },
+    )
+    assert_problem(response, 422, field="splits.1.amount")
+    assert await transaction_count(client) == 0
+
+
+async def test_a_split_needs_two_lines(client, ledger):
+    response = await client.post(
+        f"{API}/transactions",
+        json={
+            "date": "2026-10-03",
+            "account_id": ledger["checking"],
+            "splits": [{"category_id": ledger["food"], "amount": "-1.00"}],
+        },
+    )
+    assert_problem(response, 422, field="split.splits")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"account_id": 999}, "account_id"),
+        ({"category_id": 999}, "category_id"),
+        ({"amount": -5}, "simple.amount"),
+        ({"amount": "-5.001"}, "amount"),
+        ({"amount": "abc"}, "simple.amount"),
+        ({"amount": "10000000000000.00"}, "amount"),
+        ({"date": "2026-02-30"}, "simple.date"),
+        ({"status": "pending"}, "simple.status"),
+        ({"payee": "x" * 201}, "simple.payee"),
+        ({"colour": "red"}, "simple.colour"),
+    ],
+)
+async def test_bad_input_is_refused_naming_the_field(client, ledger, change, field):
+    payload = {"date": "2026-10-03", "account_id": ledger["checking"], "amount": "-5.00", **change}
+    assert_problem(await client.post(f"{API}/transactions", json=payload), 422, field=field)
+    assert await transaction_count(client) == 0
+
+
+async def test_an_archived_account_takes_no_new_transactions(client, ledger):
+    await client.patch(f"{API}/accounts/{ledger['savings']}", json={"archived": True})
+    response = await client.post(
+        f"{API}/transactions",
+        json={"date": "2026-10-03", "account_id": ledger["savings"], "amount": "1.00"},
+    )
+    assert_problem(response, 422, field="account_id")
+
+
+async def test_amounts_follow_the_accounts_currency(client):
+    yen = await add_account(client, "Yen wallet", type="cash", currency="JPY")
+    dinar = await add_account(client, "Dinar", currency="KWD")
+    assert (await add_transaction(client, account_id=yen["id"], amount="-1"))["amount"] == "-1"
+    assert (await add_transaction(client, account_id=dinar["id"], amount="1.234"))[
+        "amount"
+    ] == "1.234"
+    refused = await client.post(
+        f"{API}/transactions", json={"date": "2026-10-03", "account_id": yen["id"], "amount": "1.5"}
+    )
+    assert_problem(refused, 422, field="amount")
+
+
+async def test_amounts_near_ten_trillion_are_kept_exactly(client, ledger):
+    await add_transaction(client, account_id=ledger["checking"], amount="9999999999999.99")
+    await add_transaction(client, account_id=ledger["checking"], amount="9999999999999.99")
+    assert await balance(client, ledger["checking"]) == "20000000000099.98"
+
+
+async def test_a_missing_transaction_is_a_404(client, ledger):
+    for method in ("GET", "PATCH", "PUT", "DELETE"):
+        kwargs = {}
+        if method == "PATCH":
+            kwargs["json"] = {"payee": "x"}
+        if method == "PUT":
+            kwargs["json"] = {
+                "date": "2026-10-03",
+                "account_id": ledger["checking"],
+                "amount": "1.00",
+            }
+        assert_problem(await client.request(method, f"{API}/transactions/999", **kwargs), 404)
+
+
+async def test_patch_changes_the_header_and_keeps_the_amounts(client, ledger):
+    body = await add_transaction(
+        client, account_id=ledger["checking"], amount="-10.00", payee="Cafe"
+    )
+    response = await client.patch(
+        f"{API}/transactions/{body['id']}",
+        json={"payee": "Corner cafe", "status": "cleared", "date": "2026-10-09", "memo": "latte"},
+    )
+    assert response.status_code == 200
+    updated = response.json()
+    assert (updated["payee"], updated["status"], updated["date"], updated["memo"]) == (
+        "Corner cafe",
+        "cleared",
+        "2026-10-09",
+        "latte",
+    )
+    assert updated["amount"] == "-10.00"
+    as_of = await client.get(f"{API}/accounts/{ledger['checking']}/balance?as_of=2026-10-05")
+    assert as_of.json()["balance"] == "100.00"
+
+
+async def test_patch_refuses_null_and_unknown_fields(client, ledger):
+    body = await add_transaction(
+        client, account_id=ledger["checking"], amount="-10.00", payee="Cafe"
+    )
+    assert_problem(
+        await client.patch(f"{API}/transactions/{body['id']}", json={"payee": None}),
+        422,
+        field="payee",
+    )
+    assert_problem(
+        await client.patch(f"{API}/transactions/{body['id']}", json={"amount": "1.00"}),
+        422,
+        field="amount",
+    )
+    assert (await client.get(f"{API}/transactions/{body['id']}")).json()["payee"] == "Cafe"
+
+
+async def test_put_replaces_a_simple_transaction_with_a_split(client, ledger):
+    body = await add_transaction(client, account_id=ledger["checking"], amount="-10.00")
+    response = await client.put(
+        f"{API}/transactions/{body['id']}",
+        json={
+            "date": "2026-10-04",
+            "account_id": ledger["checking"],
+            "payee": "Market",
+            "splits": [
+                {"category_id": ledger["groceries"], "amount": "-7.00"},
+                {"category_id": ledger["food"], "amount": "-8.00"},
+            ],
+        },
+    )
+    assert response.status_code == 200, response.text
+    replaced = response.json()
+    assert (replaced["id"], replaced["type"], replaced["amount"]) == (body["id"], "split", "-15.00")
+    assert await balance(client, ledger["checking"]) == "85.00"
+
+
+async def test_a_reconciled_transaction_keeps_its_amounts_until_unreconciled(client, ledger):
+    body = await add_transaction(
+        client, account_id=ledger["checking"], amount="-10.00", status="reconciled"
+    )
+    change = {"date": "2026-10-03", "account_id": ledger["checking"], "amount": "-99.00"}
+    refused = await client.put(
+        f"{API}/transactions/{body['id']}", json={**change, "status": "reconciled"}
+    )
+    assert_problem(refused, 409)
+    assert await balance(client, ledger["checking"]) == "90.00"
+    allowed = await client.put(
+        f"{API}/transactions/{body['id']}", json={**change, "status": "cleared"}
+    )
+    assert allowed.status_code == 200
+    assert await balance(client, ledger["checking"]) == "1.00"
+
+
+async def test_a_reconciled_transaction_can_still_be_renamed(client, ledger):
+    body = await add_transaction(
+        client, account_id=ledger["checking"], amount="-10.00", status="reconciled"
+    )
+    response = await client.put(
+        f"{API}/transactions/{body['id']}",
+        json={
+            "date": "2026-10-03",
+            "account_id": ledger["checking"],
+            "amount": "-10.00",
+            "status": "reconciled",
+            "payee": "Renamed",
+        },
+    )
+    assert response.json()["payee"] == "Renamed"
+
+
+async def test_delete_removes_the_transaction_and_restores_the_balance(client, ledger):
+    body = await add_transaction(client, account_id=ledger["checking"], amount="-10.00")
+    assert (await client.delete(f"{API}/transactions/{body['id']}")).status_code == 204
+    assert_problem(await client.get(f"{API}/transactions/{body['id']}"), 404)
+    assert await balance(client, ledger["checking"]) == "100.00"
