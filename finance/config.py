@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     sql_echo: bool = Field(default=False, description="Log every SQL statement.")
     auto_migrate: bool = Field(
         default=True,
-        description="`finance serve` upgrades the database on start; if false it refuses a stale one.",
+        description="`finance serve` migrates the database first; if false, refuses a stale one.",
     )
     sqlite_busy_timeout_ms: int = Field(
         default=5000, ge=0, description="How long a SQLite writer waits for the lock."

@@ -125,7 +125,7 @@ async def delete_account(*, db: AsyncSession, owner_id: int, account_id: int) ->
     used = await repository.count_postings(account.id)
     if used:
         raise Conflict(
-            f"account {account.id} has {used} transaction line(s); archive it instead of deleting it"
+            f"account {account.id} has {used} transaction line(s); archive it instead"
         )
     await repository.delete(account)
     await db.commit()

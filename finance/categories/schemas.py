@@ -62,15 +62,13 @@ class CategoryTree(CategoryRead):
                     "name": "Food",
                     "kind": "expense",
                     "parent_id": None,
-                    "children": [
-                        {"id": 4, "name": "Groceries", "kind": "expense", "parent_id": 3}
-                    ],
+                    "children": [{"id": 4, "name": "Groceries", "kind": "expense", "parent_id": 3}],
                 }
             ]
         }
     )
 
-    children: list[CategoryRead] = []
+    children: list[CategoryRead] = Field(default_factory=list)
 
     @classmethod
     def build(cls, categories: list[Category]) -> list["CategoryTree"]:

@@ -81,45 +81,49 @@ class TransactionRepository:
         return sorted(set((await self.session.scalars(query)).all()))
 
     async def _filtered(
-        self, query: Select[tuple[Transaction]], where: TransactionFilter
-    ) -> Select[tuple[Transaction]]:
+        self, query: Select[Transaction], where: TransactionFilter
+    ) -> Select[Transaction]:
+        query = query.where(*self._header_conditions(where))
+        if where.category_id is not None:
+            categories = self._category_and_children(where.category_id)
+            query = query.where(self._has_posting(Posting.category_id.in_(categories)))
+        account_leg = await self._account_leg_conditions(where)
+        if account_leg:
+            query = query.where(self._has_posting(Posting.account_id.is_not(None), *account_leg))
+        return query
+
+    @staticmethod
+    def _header_conditions(where: TransactionFilter) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
         if where.date_from is not None:
-            query = query.where(Transaction.date >= where.date_from)
+            conditions.append(Transaction.date >= where.date_from)
         if where.date_to is not None:
-            query = query.where(Transaction.date <= where.date_to)
+            conditions.append(Transaction.date <= where.date_to)
         if where.status is not None:
-            query = query.where(Transaction.status == where.status)
+            conditions.append(Transaction.status == where.status)
         if where.text:
-            query = query.where(
+            conditions.append(
                 or_(
                     Transaction.payee.icontains(where.text, autoescape=True),
                     Transaction.memo.icontains(where.text, autoescape=True),
                 )
             )
-        if where.category_id is not None:
-            query = query.where(
-                self._has_posting(
-                    Posting.category_id.in_(self._category_and_children(where.category_id))
-                )
-            )
-        if (
-            where.account_id is not None
-            or where.amount_min is not None
-            or where.amount_max is not None
-        ):
-            conditions = [Posting.account_id.is_not(None)]
-            if where.account_id is not None:
-                conditions.append(Posting.account_id == where.account_id)
-            if where.amount_min is not None or where.amount_max is not None:
-                conditions.append(await self._amount_in_range(where.amount_min, where.amount_max))
-            query = query.where(self._has_posting(*conditions))
-        return query
+        return conditions
+
+    async def _account_leg_conditions(self, where: TransactionFilter) -> list[ColumnElement[bool]]:
+        """What one account posting of a matching transaction must satisfy (none: no filter)."""
+        conditions: list[ColumnElement[bool]] = []
+        if where.account_id is not None:
+            conditions.append(Posting.account_id == where.account_id)
+        if where.amount_min is not None or where.amount_max is not None:
+            conditions.append(await self._amount_in_range(where.amount_min, where.amount_max))
+        return conditions
 
     @staticmethod
     def _has_posting(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
         return exists().where(Posting.transaction_id == Transaction.id, *conditions)
 
-    def _category_and_children(self, category_id: int) -> Select[tuple[int]]:
+    def _category_and_children(self, category_id: int) -> Select[int]:
         return select(Category.id).where(
             Category.owner_id == self.owner_id,
             or_(Category.id == category_id, Category.parent_id == category_id),
@@ -136,7 +140,7 @@ class TransactionRepository:
         ).all()
         per_currency = []
         for currency in currencies:
-            bounds = [Posting.currency == currency]
+            bounds: list[ColumnElement[bool]] = [Posting.currency == currency]
             scale = minor_digits(currency)
             if low is not None:
                 bounds.append(
