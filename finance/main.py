@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="finance",
         summary="A self-hosted personal finance tracker.",
-        description="Amounts are decimal strings in the currency of their account (\"-12.34\"). "
+        description='Amounts are decimal strings in the currency of their account ("-12.34"). '
         "Errors are RFC 9457 problem details.",
         version="0.1.0",
         lifespan=lifespan,

@@ -46,9 +46,7 @@ class Transaction(CreatedAt, Base):
     status: Mapped[TransactionStatus] = mapped_column(
         string_enum(TransactionStatus, "transaction_status"), default=TransactionStatus.UNCLEARED
     )
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utc_now, onupdate=utc_now
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
 
     postings: Mapped[list["Posting"]] = relationship(
         back_populates="transaction",

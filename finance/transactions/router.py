@@ -67,7 +67,9 @@ async def list_transactions(
     user: CurrentUser,
     where: Annotated[TransactionFilter, Depends(transaction_filter)],
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
-    limit: Annotated[int | None, Query(ge=1, description="Page size, capped by the server.")] = None,
+    limit: Annotated[
+        int | None, Query(ge=1, description="Page size, capped by the server.")
+    ] = None,
     include: IncludeQuery = [],  # noqa: B006 - FastAPI copies query defaults
 ) -> TransactionPage:
     """Matching transactions, newest first, one page at a time."""
