@@ -15,8 +15,8 @@ from finance.transactions.models import Posting, Transaction, TransactionStatus
 class PostingTotals:
     """The sum of an account's postings, all of them and the cleared ones."""
 
-    total: int = 0
-    cleared: int = 0
+    total: int
+    cleared: int
 
 
 class AccountRepository:
@@ -66,28 +66,31 @@ class AccountRepository:
         )
         return count or 0
 
-    async def posting_totals(
-        self, account_ids: Sequence[int], *, as_of: date | None = None
-    ) -> dict[int, PostingTotals]:
-        """Each account's postings summed in one query, up to and including `as_of`."""
-        if not account_ids:
-            return {}
+    async def posted_sums(self, account_ids: Sequence[int]) -> dict[int, int]:
+        """Each account's postings summed, in one query answered from the postings index."""
+        owned = select(Account.id).where(Account.owner_id == self.owner_id)
+        query = (
+            select(Posting.account_id, func.sum(Posting.amount_minor))
+            .where(Posting.account_id.in_(account_ids), Posting.account_id.in_(owned))
+            .group_by(Posting.account_id)
+        )
+        rows = await self.session.execute(query)
+        return {account_id: int(total) for account_id, total in rows if account_id is not None}
+
+    async def posted_totals_as_of(self, account_id: int, as_of: date) -> PostingTotals:
+        """The account's postings up to and including `as_of`: all of them and the cleared ones."""
         cleared = Transaction.status.in_([TransactionStatus.CLEARED, TransactionStatus.RECONCILED])
         query = (
             select(
-                Posting.account_id,
-                func.sum(Posting.amount_minor),
-                func.sum(case((cleared, Posting.amount_minor), else_=0)),
+                func.coalesce(func.sum(Posting.amount_minor), 0),
+                func.coalesce(func.sum(case((cleared, Posting.amount_minor), else_=0)), 0),
             )
             .join(Transaction, Transaction.id == Posting.transaction_id)
-            .where(Posting.account_id.in_(account_ids), Transaction.owner_id == self.owner_id)
-            .group_by(Posting.account_id)
+            .where(
+                Posting.account_id == account_id,
+                Transaction.owner_id == self.owner_id,
+                Transaction.date <= as_of,
+            )
         )
-        if as_of is not None:
-            query = query.where(Transaction.date <= as_of)
-        rows = await self.session.execute(query)
-        return {
-            account_id: PostingTotals(int(total), int(cleared_total))
-            for account_id, total, cleared_total in rows
-            if account_id is not None
-        }
+        total, cleared_total = (await self.session.execute(query)).one()
+        return PostingTotals(int(total), int(cleared_total))

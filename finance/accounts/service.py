@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.accounts.models import Account
-from finance.accounts.repository import AccountRepository, PostingTotals
+from finance.accounts.repository import AccountRepository
 from finance.accounts.schemas import AccountCreate, AccountUpdate
 from finance.errors import Conflict, NotFound
 from finance.money import Money, to_minor
@@ -44,11 +44,9 @@ async def list_accounts(
     """The owner's accounts with their balances."""
     repository = AccountRepository(db, owner_id)
     accounts = await repository.list(archived=archived)
-    totals = await repository.posting_totals([account.id for account in accounts])
+    sums = await repository.posted_sums([account.id for account in accounts])
     return [
-        AccountBalance(
-            account, account.opening_balance_minor + totals.get(account.id, PostingTotals()).total
-        )
+        AccountBalance(account, account.opening_balance_minor + sums.get(account.id, 0))
         for account in accounts
     ]
 
@@ -74,9 +72,7 @@ async def get_balance(
     """The account's balance at the end of a day."""
     repository = AccountRepository(db, owner_id)
     account = await load_account(repository, account_id)
-    totals = (await repository.posting_totals([account.id], as_of=as_of)).get(
-        account.id, PostingTotals()
-    )
+    totals = await repository.posted_totals_as_of(account.id, as_of)
     opening = opening_balance(account, as_of)
     return BalanceAsOf(account, as_of, opening + totals.total, opening + totals.cleared)
 
@@ -147,9 +143,8 @@ async def _require_free_name(repository: AccountRepository, name: str) -> None:
 
 
 async def _with_balance(repository: AccountRepository, account: Account) -> AccountBalance:
-    totals = await repository.posting_totals([account.id])
-    posted = totals.get(account.id, PostingTotals()).total
-    return AccountBalance(account, account.opening_balance_minor + posted)
+    sums = await repository.posted_sums([account.id])
+    return AccountBalance(account, account.opening_balance_minor + sums.get(account.id, 0))
 
 
 def _current_opening(account: Account) -> str:

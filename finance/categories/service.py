@@ -1,6 +1,8 @@
 """Rules for categories: one level of nesting, children share their parent's kind, names unique
 under a parent. Each write commits before it returns."""
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.categories.models import Category, CategoryKind
@@ -43,12 +45,7 @@ async def update_category(
     repository = CategoryRepository(db, owner_id)
     category = await _load(repository, category_id)
     changes = data.changes()
-    parent_id = changes.get("parent_id", category.parent_id)
-    kind = changes.get("kind", category.kind)
-    if "parent_id" in changes and parent_id is not None:
-        kind = await _check_move(repository, category, parent_id, changes.get("kind"))
-    elif "kind" in changes and category.parent_id is not None and kind != category.kind:
-        raise InvalidInput("kind", "a child category has its parent's kind; change the parent")
+    parent_id, kind = await _placement(repository, category, changes)
     name = changes.get("name", category.name)
     if (name.lower(), parent_id) != (category.name.lower(), category.parent_id):
         await _require_free_name(repository, name, parent_id)
@@ -74,6 +71,10 @@ async def delete_category(
         replacement = await repository.get(replace_with)
         if replacement is None:
             raise InvalidInput("replace_with", f"category {replace_with} not found")
+        if replacement.kind != category.kind:
+            raise InvalidInput(
+                "replace_with", f"the replacement must be an {category.kind} category"
+            )
         await repository.reassign_postings(category.id, replacement.id)
     else:
         used = await repository.count_postings(category.id)
@@ -102,21 +103,25 @@ async def _load_parent(repository: CategoryRepository, parent_id: int) -> Catego
     return parent
 
 
-async def _check_move(
-    repository: CategoryRepository,
-    category: Category,
-    parent_id: int,
-    kind: CategoryKind | None,
-) -> CategoryKind:
-    """Moving under a parent: not under itself, not with children of its own, same kind."""
-    if parent_id == category.id:
-        raise InvalidInput("parent_id", "a category cannot be its own parent")
+async def _placement(
+    repository: CategoryRepository, category: Category, changes: dict[str, Any]
+) -> tuple[int | None, CategoryKind]:
+    """Where an updated category ends up, and its kind: a child always has its parent's kind,
+    so a move under a parent of the other kind must say so by changing the kind too."""
+    parent_id = changes.get("parent_id", category.parent_id)
+    kind = changes.get("kind", category.kind)
+    if parent_id is None:
+        return None, kind
+    if parent_id != category.parent_id:
+        if parent_id == category.id:
+            raise InvalidInput("parent_id", "a category cannot be its own parent")
+        if await repository.children(category.id):
+            raise InvalidInput("parent_id", "a category with subcategories stays at the top level")
     parent = await _load_parent(repository, parent_id)
-    if await repository.children(category.id):
-        raise InvalidInput("parent_id", "a category with subcategories stays at the top level")
-    if kind is not None and kind != parent.kind:
-        raise InvalidInput("kind", f"a child of an {parent.kind} category is {parent.kind} too")
-    return parent.kind
+    if kind != parent.kind:
+        field = "kind" if "kind" in changes else "parent_id"
+        raise InvalidInput(field, f"a child of an {parent.kind} category is {parent.kind} too")
+    return parent_id, kind
 
 
 async def _require_free_name(
