@@ -15,8 +15,14 @@ def created(response: Response) -> dict[str, Any]:
 
 
 async def add_account(client: AsyncClient, name: str = "Checking", **fields: Any) -> dict[str, Any]:
-    """Open an account (USD checking unless told otherwise)."""
-    payload = {"name": name, "type": "checking", "currency": "USD", **fields}
+    """Open an account (USD checking, opened 2026-01-01, unless told otherwise)."""
+    payload = {
+        "name": name,
+        "type": "checking",
+        "currency": "USD",
+        "opening_date": "2026-01-01",
+        **fields,
+    }
     return created(await client.post(f"{API}/accounts", json=payload))
 
 

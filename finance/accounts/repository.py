@@ -8,6 +8,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.accounts.models import Account
+from finance.names import name_key
 from finance.transactions.models import Posting, Transaction, TransactionStatus
 
 
@@ -31,7 +32,7 @@ class AccountRepository:
         query = select(Account).where(Account.owner_id == self.owner_id)
         if archived is not None:
             query = query.where(Account.archived == archived)
-        return (await self.session.scalars(query.order_by(func.lower(Account.name)))).all()
+        return (await self.session.scalars(query.order_by(Account.name_key, Account.id))).all()
 
     async def get(self, account_id: int) -> Account | None:
         """The owner's account with this id."""
@@ -43,7 +44,7 @@ class AccountRepository:
         """The owner's account with this name, ignoring case."""
         return await self.session.scalar(
             select(Account).where(
-                Account.owner_id == self.owner_id, func.lower(Account.name) == name.lower()
+                Account.owner_id == self.owner_id, Account.name_key == name_key(name)
             )
         )
 
@@ -66,6 +67,14 @@ class AccountRepository:
         )
         return count or 0
 
+    async def first_transaction_date(self, account_id: int) -> date | None:
+        """The date of the account's earliest transaction, if it has any."""
+        return await self.session.scalar(
+            select(func.min(Transaction.date))
+            .join(Posting, Posting.transaction_id == Transaction.id)
+            .where(Posting.account_id == account_id, Transaction.owner_id == self.owner_id)
+        )
+
     async def posted_sums(self, account_ids: Sequence[int]) -> dict[int, int]:
         """Each account's postings summed, in one query answered from the postings index."""
         owned = select(Account.id).where(Account.owner_id == self.owner_id)
@@ -77,8 +86,8 @@ class AccountRepository:
         rows = await self.session.execute(query)
         return {account_id: int(total) for account_id, total in rows if account_id is not None}
 
-    async def posted_totals_as_of(self, account_id: int, as_of: date) -> PostingTotals:
-        """The account's postings up to and including `as_of`: all of them and the cleared ones."""
+    async def posted_totals(self, account_id: int, *, as_of: date | None) -> PostingTotals:
+        """The account's postings (up to and including `as_of`): all, and the cleared ones."""
         cleared = Transaction.status.in_([TransactionStatus.CLEARED, TransactionStatus.RECONCILED])
         query = (
             select(
@@ -86,11 +95,9 @@ class AccountRepository:
                 func.coalesce(func.sum(case((cleared, Posting.amount_minor), else_=0)), 0),
             )
             .join(Transaction, Transaction.id == Posting.transaction_id)
-            .where(
-                Posting.account_id == account_id,
-                Transaction.owner_id == self.owner_id,
-                Transaction.date <= as_of,
-            )
+            .where(Posting.account_id == account_id, Transaction.owner_id == self.owner_id)
         )
+        if as_of is not None:
+            query = query.where(Transaction.date <= as_of)
         total, cleared_total = (await self.session.execute(query)).one()
         return PostingTotals(int(total), int(cleared_total))

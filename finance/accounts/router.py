@@ -62,12 +62,13 @@ async def get_balance(
     account_id: int,
     db: SessionDep,
     user: CurrentUser,
-    as_of: Annotated[date | None, Query(description="End of this day; today if left out.")] = None,
+    as_of: Annotated[
+        date | None,
+        Query(description="End of this day; left out, every transaction counts, future ones too."),
+    ] = None,
 ) -> BalanceRead:
     """The balance at the end of a day, and the part of it that has cleared."""
-    result = await service.get_balance(
-        db=db, owner_id=user.id, account_id=account_id, as_of=as_of or date.today()
-    )
+    result = await service.get_balance(db=db, owner_id=user.id, account_id=account_id, as_of=as_of)
     currency = result.account.currency
     return BalanceRead(
         account_id=result.account.id,

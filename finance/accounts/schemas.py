@@ -108,7 +108,7 @@ class AccountRead(OutputModel):
 
 
 class BalanceRead(OutputModel):
-    """An account's balance at the end of a day."""
+    """An account's balance at the end of a day (`as_of` null: counting every transaction)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -125,7 +125,7 @@ class BalanceRead(OutputModel):
     )
 
     account_id: int
-    as_of: date
+    as_of: date | None
     currency: str
     balance: str
     cleared_balance: str

@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finance.accounts.models import Account
 from finance.accounts.repository import AccountRepository
 from finance.accounts.schemas import AccountCreate, AccountUpdate
-from finance.errors import Conflict, NotFound
+from finance.errors import Conflict, InvalidInput, NotFound
 from finance.money import Money, to_minor
+from finance.names import name_key
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,11 @@ class AccountBalance:
 
 @dataclass(frozen=True)
 class BalanceAsOf:
-    """An account's balance at the end of `as_of`, all postings and cleared ones only."""
+    """An account's balance (at the end of `as_of`, or with every posting when None): all
+    postings, and cleared ones only."""
 
     account: Account
-    as_of: date
+    as_of: date | None
     balance_minor: int
     cleared_minor: int
 
@@ -67,12 +69,12 @@ async def get_account(*, db: AsyncSession, owner_id: int, account_id: int) -> Ac
 
 
 async def get_balance(
-    *, db: AsyncSession, owner_id: int, account_id: int, as_of: date
+    *, db: AsyncSession, owner_id: int, account_id: int, as_of: date | None = None
 ) -> BalanceAsOf:
-    """The account's balance at the end of a day."""
+    """The account's balance at the end of a day, or counting every posting (future ones too)."""
     repository = AccountRepository(db, owner_id)
     account = await load_account(repository, account_id)
-    totals = await repository.posted_totals_as_of(account.id, as_of)
+    totals = await repository.posted_totals(account.id, as_of=as_of)
     opening = opening_balance(account, as_of)
     return BalanceAsOf(account, as_of, opening + totals.total, opening + totals.cleared)
 
@@ -120,9 +122,7 @@ async def delete_account(*, db: AsyncSession, owner_id: int, account_id: int) ->
     account = await load_account(repository, account_id)
     used = await repository.count_postings(account.id)
     if used:
-        raise Conflict(
-            f"account {account.id} has {used} transaction line(s); archive it instead"
-        )
+        raise Conflict(f"account {account.id} has {used} transaction line(s); archive it instead")
     await repository.delete(account)
     await db.commit()
 
@@ -130,11 +130,18 @@ async def delete_account(*, db: AsyncSession, owner_id: int, account_id: int) ->
 async def _check_changes(
     repository: AccountRepository, account: Account, changes: dict[str, Any]
 ) -> None:
-    if "name" in changes and changes["name"].lower() != account.name.lower():
+    if "name" in changes and name_key(changes["name"]) != account.name_key:
         await _require_free_name(repository, changes["name"])
     currency = changes.get("currency", account.currency)
     if currency != account.currency and await repository.count_postings(account.id):
         raise Conflict(f"account {account.id} has transactions; its currency cannot change")
+    if "opening_date" in changes:
+        first = await repository.first_transaction_date(account.id)
+        if first is not None and changes["opening_date"] > first:
+            raise InvalidInput(
+                "opening_date",
+                f"the account has transactions from {first}; it must be open by then",
+            )
 
 
 async def _require_free_name(repository: AccountRepository, name: str) -> None:

@@ -3,10 +3,11 @@
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from finance.db import Base
 from finance.enums import string_enum
+from finance.names import name_key
 from finance.timestamps import CreatedAt
 
 
@@ -22,7 +23,7 @@ class Category(CreatedAt, Base):
 
     __tablename__ = "categories"
     __table_args__ = (
-        UniqueConstraint("owner_id", "parent_id", "name", postgresql_nulls_not_distinct=True),
+        UniqueConstraint("owner_id", "parent_id", "name_key", postgresql_nulls_not_distinct=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,3 +33,9 @@ class Category(CreatedAt, Base):
     )
     kind: Mapped[CategoryKind] = mapped_column(string_enum(CategoryKind, "category_kind"))
     name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name

@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.categories.models import Category
+from finance.names import name_key
 from finance.transactions.models import Posting
 
 
@@ -21,7 +22,7 @@ class CategoryRepository:
         query = (
             select(Category)
             .where(Category.owner_id == self.owner_id)
-            .order_by(func.lower(Category.name), Category.id)
+            .order_by(Category.name_key, Category.id)
         )
         return (await self.session.scalars(query)).all()
 
@@ -40,7 +41,7 @@ class CategoryRepository:
             select(Category).where(
                 Category.owner_id == self.owner_id,
                 parent,
-                func.lower(Category.name) == name.lower(),
+                Category.name_key == name_key(name),
             )
         )
 

@@ -9,6 +9,7 @@ from finance.categories.models import Category, CategoryKind
 from finance.categories.repository import CategoryRepository
 from finance.categories.schemas import CategoryCreate, CategoryUpdate
 from finance.errors import Conflict, InvalidInput, NotFound
+from finance.names import name_key
 
 
 async def list_categories(*, db: AsyncSession, owner_id: int) -> list[Category]:
@@ -47,7 +48,7 @@ async def update_category(
     changes = data.changes()
     parent_id, kind = await _placement(repository, category, changes)
     name = changes.get("name", category.name)
-    if (name.lower(), parent_id) != (category.name.lower(), category.parent_id):
+    if (name_key(name), parent_id) != (category.name_key, category.parent_id):
         await _require_free_name(repository, name, parent_id)
     category.name, category.parent_id, category.kind = name, parent_id, kind
     for child in await repository.children(category.id):

@@ -62,7 +62,8 @@ class Posting(Base):
     __tablename__ = "postings"
     __table_args__ = (
         CheckConstraint("account_id IS NULL OR category_id IS NULL", name="account_or_category"),
-        Index("ix_postings_account_id_transaction_id", "account_id", "transaction_id"),
+        # Finds an account's transactions, and sums its balance from the index alone.
+        Index("ix_postings_account_balance", "account_id", "transaction_id", "amount_minor"),
         Index("ix_postings_category_id_transaction_id", "category_id", "transaction_id"),
     )
 

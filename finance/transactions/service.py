@@ -4,6 +4,7 @@ Each write commits before it returns."""
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -124,17 +125,17 @@ async def _postings(db: AsyncSession, owner_id: int, data: TransactionCreate) ->
     categories = CategoryRepository(db, owner_id)
     postings: list[Posting]
     if isinstance(data, TransferCreate):
-        source = await _active_account(accounts, "from_account_id", data.from_account_id)
-        target = await _active_account(accounts, "to_account_id", data.to_account_id)
+        source = await _open_account(accounts, "from_account_id", data.from_account_id, data.date)
+        target = await _open_account(accounts, "to_account_id", data.to_account_id, data.date)
         postings = shapes.transfer_postings(data, source, target)
     elif isinstance(data, SplitTransactionCreate):
-        account = await _active_account(accounts, "account_id", data.account_id)
+        account = await _open_account(accounts, "account_id", data.account_id, data.date)
         for index, line in enumerate(data.splits):
             await _existing_category(categories, f"splits.{index}.category_id", line.category_id)
         postings = shapes.split_postings(data, account)
     else:
         assert isinstance(data, SimpleTransactionCreate)
-        account = await _active_account(accounts, "account_id", data.account_id)
+        account = await _open_account(accounts, "account_id", data.account_id, data.date)
         await _existing_category(categories, "category_id", data.category_id)
         postings = shapes.simple_postings(data, account)
     unbalanced = shapes.unbalanced_currencies(postings)
@@ -143,12 +144,22 @@ async def _postings(db: AsyncSession, owner_id: int, data: TransactionCreate) ->
     return postings
 
 
-async def _active_account(accounts: AccountRepository, field: str, account_id: int) -> Account:
+async def _open_account(
+    accounts: AccountRepository, field: str, account_id: int, on: date
+) -> Account:
+    """The owner's account, if it is active and already open on the transaction's date (its
+    opening balance already holds everything before that)."""
     account = await accounts.get(account_id)
     if account is None:
         raise InvalidInput(field, f"account {account_id} not found")
     if account.archived:
         raise InvalidInput(field, f"account {account_id} is archived; unarchive it to add to it")
+    if on < account.opening_date:
+        raise InvalidInput(
+            "date",
+            f"{on} is before {account.name}'s opening date ({account.opening_date}); "
+            "move the account's opening date back first",
+        )
     return account
 
 

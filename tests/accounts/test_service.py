@@ -97,7 +97,7 @@ async def test_posted_sums_ignore_another_owners_accounts(db, owner, stranger):
     assert await AccountRepository(db, stranger.id).posted_sums([account]) == {}
 
 
-async def test_posted_totals_as_of_stop_at_the_day_and_count_cleared_ones_apart(db, owner):
+async def test_posted_totals_stop_at_the_day_and_count_cleared_ones_apart(db, owner):
     account = await open_account(db, owner.id)
     await spend(db, owner.id, account, "-1.00", on=date(2026, 10, 3))
     await spend(
@@ -107,22 +107,21 @@ async def test_posted_totals_as_of_stop_at_the_day_and_count_cleared_ones_apart(
     await spend(db, owner.id, account, "-10.00", on=date(2026, 10, 4))
     repository = AccountRepository(db, owner.id)
 
-    assert await repository.posted_totals_as_of(account, date(2026, 10, 2)) == PostingTotals(0, 0)
-    assert await repository.posted_totals_as_of(account, date(2026, 10, 3)) == PostingTotals(
+    assert await repository.posted_totals(account, as_of=date(2026, 10, 2)) == PostingTotals(0, 0)
+    assert await repository.posted_totals(account, as_of=date(2026, 10, 3)) == PostingTotals(
         -700, -600
     )
-    assert await repository.posted_totals_as_of(account, date(2026, 10, 4)) == PostingTotals(
+    assert await repository.posted_totals(account, as_of=date(2026, 10, 4)) == PostingTotals(
         -1700, -600
     )
+    assert await repository.posted_totals(account, as_of=None) == PostingTotals(-1700, -600)
 
 
-async def test_posted_totals_as_of_ignore_another_owners_transactions(db, owner, stranger):
+async def test_posted_totals_ignore_another_owners_transactions(db, owner, stranger):
     account = await open_account(db, owner.id)
     await spend(db, owner.id, account, "-3.00", status=TransactionStatus.CLEARED)
 
-    totals = await AccountRepository(db, stranger.id).posted_totals_as_of(
-        account, date(2026, 12, 31)
-    )
+    totals = await AccountRepository(db, stranger.id).posted_totals(account, as_of=None)
 
     assert totals == PostingTotals(0, 0)
 

@@ -212,17 +212,7 @@ async def test_a_top_level_name_already_used_ignoring_case_is_refused_with_409(c
     assert await outline(client) == [("Food", [])]
 
 
-async def test_a_name_differing_only_in_the_case_of_an_accented_letter_is_a_duplicate(
-    client, backend, request
-):
-    if backend == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="the name check compares SQL lower(name) with Python's str.lower(); "
-                "SQLite's lower() folds ASCII only, so 'Épicerie' and 'épicerie' coexist",
-            )
-        )
+async def test_a_name_differing_only_in_the_case_of_an_accented_letter_is_a_duplicate(client):
     await add_category(client, "Épicerie")
 
     response = await client.post(CATEGORIES, json={"name": "épicerie", "kind": "expense"})

@@ -90,7 +90,9 @@ async def test_another_users_category_cannot_replace_a_deleted_one(db, owner, st
     account = await create_account(
         db=db,
         owner_id=stranger_id,
-        data=AccountCreate(name="Wallet", type=AccountType.CASH, currency="USD"),
+        data=AccountCreate(
+            name="Wallet", type=AccountType.CASH, currency="USD", opening_date=date(2026, 1, 1)
+        ),
     )
     data = SimpleTransactionCreate(
         account_id=account.account.id, amount="-1.00", date=date(2026, 10, 3), category_id=theirs

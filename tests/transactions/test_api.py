@@ -343,3 +343,23 @@ async def test_delete_removes_the_transaction_and_restores_the_balance(client, l
     assert (await client.delete(f"{API}/transactions/{body['id']}")).status_code == 204
     assert_problem(await client.get(f"{API}/transactions/{body['id']}"), 404)
     assert await balance(client, ledger["checking"]) == "100.00"
+
+
+async def test_a_transaction_before_the_accounts_opening_date_is_refused(client, ledger):
+    response = await client.post(
+        f"{API}/transactions",
+        json={"date": "2025-12-31", "account_id": ledger["checking"], "amount": "-1.00"},
+    )
+    problem = assert_problem(response, 422, field="date")
+    assert "opening date" in problem["detail"]
+    assert await transaction_count(client) == 0
+
+
+async def test_the_opening_date_cannot_move_past_the_first_transaction(client, ledger):
+    await add_transaction(client, date="2026-03-01", account_id=ledger["checking"], amount="-1.00")
+    url = f"{API}/accounts/{ledger['checking']}"
+    assert_problem(
+        await client.patch(url, json={"opening_date": "2026-03-02"}), 422, field="opening_date"
+    )
+    assert (await client.patch(url, json={"opening_date": "2026-03-01"})).status_code == 200
+    assert (await client.patch(url, json={"opening_date": "2025-06-01"})).status_code == 200

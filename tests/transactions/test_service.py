@@ -32,7 +32,12 @@ async def alice_books(db, owner):
     account = await accounts.create_account(
         db=db,
         owner_id=owner.id,
-        data=AccountCreate(name="Checking", type=AccountType.CHECKING, currency="USD"),
+        data=AccountCreate(
+            name="Checking",
+            type=AccountType.CHECKING,
+            currency="USD",
+            opening_date=date(2026, 1, 1),
+        ),
     )
     category = await categories.create_category(
         db=db, owner_id=owner.id, data=CategoryCreate(name="Food", kind=CategoryKind.EXPENSE)
@@ -72,7 +77,12 @@ async def test_another_owners_account_or_category_cannot_be_used(db, alice_books
     bobs = await accounts.create_account(
         db=db,
         owner_id=bob.id,
-        data=AccountCreate(name="Checking", type=AccountType.CHECKING, currency="USD"),
+        data=AccountCreate(
+            name="Checking",
+            type=AccountType.CHECKING,
+            currency="USD",
+            opening_date=date(2026, 1, 1),
+        ),
     )
     with pytest.raises(InvalidInput, match="category_id"):
         await service.create_transaction(

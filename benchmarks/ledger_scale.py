@@ -1,0 +1,187 @@
+"""How the ledger's reads hold up at scale: a million transactions on SQLite (or PostgreSQL).
+
+    .venv/bin/python benchmarks/ledger_scale.py --transactions 1000000
+
+Fills a fresh database with bulk inserts (two postings a transaction, over a few accounts and
+categories), then times the reads a user waits for, through the real app and its HTTP layer:
+the first page, a page deep in the history, a filtered page, the accounts with balances, a
+balance as of a day, and the invariant check. Prints one line per measurement (median of runs).
+"""
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import insert
+
+from finance.accounts.models import Account, AccountType
+from finance.categories.models import Category, CategoryKind
+from finance.config import Settings
+from finance.main import create_app
+from finance.models import Base
+from finance.transactions.models import Posting, Transaction, TransactionStatus
+from finance.transactions.repository import TransactionRepository
+from finance.users.models import User
+
+ACCOUNTS = 6
+CATEGORIES = 20
+BATCH = 20_000
+START = date(2016, 1, 1)
+
+
+async def fill(app_settings: Settings, count: int) -> None:
+    """Bulk-insert `count` transactions for one user, ids in date order as imports make them."""
+    app = create_app(app_settings)
+    engine = app.state.engine
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+        await connection.execute(insert(User), [{"email": app_settings.local_user_email}])
+        await connection.execute(
+            insert(Account),
+            [
+                {
+                    "owner_id": 1,
+                    "name": f"Account {i}",
+                    "type": AccountType.CHECKING,
+                    "currency": "USD",
+                    "opening_date": START,
+                }
+                for i in range(1, ACCOUNTS + 1)
+            ],
+        )
+        await connection.execute(
+            insert(Category),
+            [
+                {"owner_id": 1, "name": f"Category {i}", "kind": CategoryKind.EXPENSE}
+                for i in range(1, CATEGORIES + 1)
+            ],
+        )
+    rng = random.Random(7)
+    days = 3650
+    for first in range(1, count + 1, BATCH):
+        ids = range(first, min(first + BATCH, count + 1))
+        headers, legs = [], []
+        for transaction_id in ids:
+            day = START + timedelta(days=transaction_id * days // count)
+            amount = rng.randint(-20_000, 5_000)
+            headers.append(
+                {
+                    "id": transaction_id,
+                    "owner_id": 1,
+                    "date": day,
+                    "payee": f"Payee {rng.randint(1, 500)}",
+                    "memo": "",
+                    "status": TransactionStatus.CLEARED,
+                }
+            )
+            legs.append(
+                {
+                    "transaction_id": transaction_id,
+                    "account_id": rng.randint(1, ACCOUNTS),
+                    "category_id": None,
+                    "amount_minor": amount,
+                    "currency": "USD",
+                    "memo": "",
+                }
+            )
+            legs.append(
+                {
+                    "transaction_id": transaction_id,
+                    "account_id": None,
+                    "category_id": rng.randint(1, CATEGORIES),
+                    "amount_minor": -amount,
+                    "currency": "USD",
+                    "memo": "",
+                }
+            )
+        async with engine.begin() as connection:
+            await connection.execute(insert(Transaction), headers)
+            await connection.execute(insert(Posting), legs)
+    await engine.dispose()
+
+
+async def timed(label: str, action: Callable[[], Awaitable[object]], runs: int = 5) -> None:
+    """Print the median wall time of `runs` calls."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        await action()
+        times.append(time.perf_counter() - start)
+    print(f"{label:<48} {statistics.median(times) * 1000:9.1f} ms")
+
+
+async def measure(app_settings: Settings) -> None:
+    """Time the reads through the app."""
+    app = create_app(app_settings)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://bench") as client:
+
+        async def get(url: str) -> object:
+            response = await client.get(url)
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        page = await get("/api/v1/transactions?limit=50")
+        cursor = page["next_cursor"]  # type: ignore[index]
+        for _ in range(200):  # 10,000 rows in
+            cursor = (await get(f"/api/v1/transactions?limit=50&cursor={cursor}"))["next_cursor"]  # type: ignore[index]
+        await timed("first page of 50 transactions", lambda: get("/api/v1/transactions?limit=50"))
+        await timed(
+            "page of 50 after 10,000 rows (cursor)",
+            lambda: get(f"/api/v1/transactions?limit=50&cursor={cursor}"),
+        )
+        await timed(
+            "first page, one account", lambda: get("/api/v1/transactions?limit=50&account_id=3")
+        )
+        await timed(
+            "first page, one category", lambda: get("/api/v1/transactions?limit=50&category_id=7")
+        )
+        await timed(
+            "first page, a month",
+            lambda: get("/api/v1/transactions?limit=50&date_from=2020-03-01&date_to=2020-03-31"),
+        )
+        await timed(
+            "first page, payee text search", lambda: get("/api/v1/transactions?limit=50&q=payee 42")
+        )
+        await timed("accounts list with balances", lambda: get("/api/v1/accounts"), runs=3)
+        await timed(
+            "one balance as of a day",
+            lambda: get("/api/v1/accounts/3/balance?as_of=2020-06-30"),
+            runs=3,
+        )
+
+        async def invariant() -> object:
+            async with app.state.session_factory() as session:
+                return await TransactionRepository(session, 1).unbalanced_transaction_ids()
+
+        await timed("invariant check over every transaction", invariant, runs=1)
+    await app.state.engine.dispose()
+
+
+def main() -> None:
+    """Parse arguments, fill, measure."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--transactions", type=int, default=100_000)
+    parser.add_argument(
+        "--database-url", help="an empty database; a temporary SQLite file if left out"
+    )
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = arguments.database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        app_settings = Settings(database_url=url, _env_file=None)
+        start = time.perf_counter()
+        asyncio.run(fill(app_settings, arguments.transactions))
+        print(
+            f"filled {arguments.transactions:,} transactions in {time.perf_counter() - start:.1f} s"
+        )
+        asyncio.run(measure(app_settings))
+
+
+if __name__ == "__main__":
+    main()

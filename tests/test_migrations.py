@@ -1,0 +1,354 @@
+"""The packaged migrations build exactly the schema the models describe, on SQLite and on
+PostgreSQL, and `finance.migrate` reports where a database stands.
+
+These tests are synchronous: `finance.migrate` runs its own event loop."""
+
+import asyncio
+import os
+import shutil
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import NullPool
+
+from finance import migrate
+from finance.db import create_engine
+from finance.models import Base
+from tests.conftest import POSTGRES_URL_VARIABLE
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def on_connection(database_url: str, work: Callable[[Connection], Any]) -> Any:
+    """Run `work` on a synchronous view of a connection to the database."""
+
+    async def run() -> Any:
+        engine = create_engine(database_url, poolclass=NullPool)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(work)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def differences_from_models(database_url: str) -> list[Any]:
+    """What autogenerate would change to make the database match `Base.metadata`."""
+
+    def compare(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        differences: list[Any] = on_connection(database_url, compare)
+    assert [str(warning.message) for warning in caught] == []
+    return differences
+
+
+def schema_of(database_url: str) -> dict[str, dict[str, Any]]:
+    """Every table as the database reports it: columns, keys, checks, indexes, all by name."""
+
+    def describe(connection: Connection) -> dict[str, dict[str, Any]]:
+        inspector = inspect(connection)
+        tables: dict[str, dict[str, Any]] = {}
+        for table in sorted(set(inspector.get_table_names()) - {"alembic_version"}):
+            primary_key = inspector.get_pk_constraint(table)
+            tables[table] = {
+                "columns": sorted(
+                    (column["name"], str(column["type"]), column["nullable"])
+                    for column in inspector.get_columns(table)
+                ),
+                "primary_key": (primary_key["name"], primary_key["constrained_columns"]),
+                "foreign_keys": sorted(
+                    (
+                        key["name"],
+                        tuple(key["constrained_columns"]),
+                        key["referred_table"],
+                        tuple(key["referred_columns"]),
+                        key["options"].get("ondelete"),
+                    )
+                    for key in inspector.get_foreign_keys(table)
+                    if key["name"] is not None
+                ),
+                "unique": sorted(
+                    (
+                        unique["name"],
+                        tuple(unique["column_names"]),
+                        repr(unique.get("dialect_options")),
+                    )
+                    for unique in inspector.get_unique_constraints(table)
+                    if unique["name"] is not None
+                ),
+                "checks": sorted(
+                    (check["name"], check["sqltext"])
+                    for check in inspector.get_check_constraints(table)
+                    if check["name"] is not None
+                ),
+                "indexes": sorted(
+                    (
+                        index["name"],
+                        tuple(index["column_names"]),
+                        index["unique"],
+                        repr(index.get("dialect_options")),
+                    )
+                    for index in inspector.get_indexes(table)
+                    if index["name"] is not None
+                ),
+            }
+        return tables
+
+    schema: dict[str, dict[str, Any]] = on_connection(database_url, describe)
+    return schema
+
+
+def create_all(database_url: str) -> None:
+    """The reference: the schema SQLAlchemy creates straight from the models."""
+
+    async def run() -> None:
+        engine = create_engine(database_url, poolclass=NullPool)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(Base.metadata.create_all)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def assert_schema_matches_models(migrated_url: str, reference_url: str) -> dict[str, Any]:
+    assert differences_from_models(migrated_url) == []
+    create_all(reference_url)
+    migrated = schema_of(migrated_url)
+    assert set(migrated) == {"users", "accounts", "categories", "transactions", "postings"}
+    assert migrated == schema_of(reference_url)
+    return migrated
+
+
+def test_upgrade_builds_the_models_schema_on_sqlite(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "migrated.db")
+    migrate.upgrade(url)
+
+    schema = assert_schema_matches_models(url, sqlite_url(tmp_path / "reference.db"))
+
+    assert ("ck_postings_account_or_category", "account_id IS NULL OR category_id IS NULL") in (
+        schema["postings"]["checks"]
+    )
+    assert [name for name, _ in schema["accounts"]["checks"]] == ["ck_accounts_account_type"]
+    assert schema["categories"]["unique"][0][:2] == (
+        "uq_categories_owner_id_parent_id_name_key",
+        ("owner_id", "parent_id", "name_key"),
+    )
+
+
+def test_the_schema_enforces_the_checks(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "finance.db")
+    migrate.upgrade(url)
+
+    def insert_bad_account(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, display_name, created_at) "
+                "VALUES (1, 'a@b', '', '2026-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO accounts (owner_id, name, name_key, type, currency, "
+                "opening_balance_minor, opening_date, archived, note, created_at) VALUES "
+                "(1, 'X', 'x', 'piggy_bank', 'USD', 0, '2026-01-01', 0, '', '2026-01-01 00:00:00')"
+            )
+        )
+
+    with pytest.raises(IntegrityError, match="ck_accounts_account_type"):
+        on_connection(url, insert_bad_account)
+
+
+def test_revision_of_a_missing_database_is_none_and_creates_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "missing.db"
+
+    assert migrate.current_revision(sqlite_url(path)) is None
+    assert not migrate.is_up_to_date(sqlite_url(path))
+    assert not path.exists()
+
+
+def test_revision_follows_upgrade_and_downgrade(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "finance.db")
+    on_connection(url, lambda connection: None)  # an empty database file
+    assert migrate.current_revision(url) is None
+
+    migrate.upgrade(url)
+    assert migrate.current_revision(url) == migrate.head_revision()
+    assert migrate.is_up_to_date(url)
+
+    command.downgrade(migrate.alembic_config(url), "base")
+    assert migrate.current_revision(url) is None
+    assert not migrate.is_up_to_date(url)
+    assert schema_of(url) == {}
+
+
+def test_upgrading_twice_keeps_the_data(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "finance.db")
+    migrate.upgrade(url)
+
+    def add_user(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO users (email, display_name, created_at) "
+                "VALUES ('a@b', '', '2026-01-01 00:00:00')"
+            )
+        )
+        connection.commit()
+
+    on_connection(url, add_user)
+    migrate.upgrade(url)
+
+    count = on_connection(
+        url, lambda connection: connection.scalar(text("SELECT count(*) FROM users"))
+    )
+    assert count == 1
+    assert migrate.is_up_to_date(url)
+
+
+@pytest.fixture
+def postgres_databases() -> Iterator[Callable[[str], str]]:
+    """Make throwaway databases beside the shared test database (named after it, so runs on
+    different test databases do not collide), dropped afterwards."""
+    server_url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not server_url:
+        pytest.skip(f"PostgreSQL run skipped: set {POSTGRES_URL_VARIABLE} to a test database URL")
+    server = make_url(server_url)
+    made: list[str] = []
+
+    async def execute(statement: str) -> None:
+        engine = create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    def make(suffix: str) -> str:
+        name = f"{server.database}_{suffix}"
+        asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(execute(f'CREATE DATABASE "{name}"'))
+        made.append(name)
+        return server.set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    for name in made:
+        asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_upgrade_builds_the_models_schema_on_postgresql(
+    postgres_databases: Callable[[str], str],
+) -> None:
+    url = postgres_databases("migrated")
+    assert migrate.current_revision(url) is None
+
+    migrate.upgrade(url)
+
+    assert migrate.is_up_to_date(url)
+    schema = assert_schema_matches_models(url, postgres_databases("reference"))
+    ((name, _columns, options),) = schema["categories"]["unique"]
+    assert name == "uq_categories_owner_id_parent_id_name_key"
+    assert "'postgresql_nulls_not_distinct': True" in options
+
+
+LATER_MIGRATION = '''"""A later migration, for tests.
+
+Revision ID: 9999
+Revises: 0001
+"""
+
+from alembic import op
+
+revision = "9999"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+{body}
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def with_later_migration(tmp_path: Path, url: str, body: str) -> Config:
+    """The packaged migrations plus a revision 9999 whose `upgrade` runs `body`."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(Path(migrate.__file__).parent / "migrations", scripts)
+    (scripts / "versions" / "9999_later.py").write_text(LATER_MIGRATION.format(body=body))
+    config = migrate.alembic_config(url)
+    config.set_main_option("script_location", str(scripts))
+    return config
+
+
+def add_a_transaction(connection: Connection) -> None:
+    for statement in (
+        "INSERT INTO users (id, email, display_name, created_at) "
+        "VALUES (1, 'a@b', '', '2026-01-01 00:00:00')",
+        "INSERT INTO transactions (id, owner_id, date, payee, memo, status, updated_at, "
+        "created_at) VALUES (1, 1, '2026-01-02', 'Shop', '', 'cleared', "
+        "'2026-01-02 00:00:00', '2026-01-02 00:00:00')",
+        "INSERT INTO postings (transaction_id, amount_minor, currency, memo) "
+        "VALUES (1, 100, 'USD', ''), (1, -100, 'USD', '')",
+    ):
+        connection.execute(text(statement))
+    connection.commit()
+
+
+def count_rows(url: str, table: str) -> int:
+    count: int = on_connection(
+        url, lambda connection: connection.scalar(text(f"SELECT count(*) FROM {table}"))
+    )
+    return count
+
+
+def test_a_table_rebuilt_by_a_later_migration_keeps_the_rows_that_reference_it(
+    tmp_path: Path,
+) -> None:
+    """SQLite rebuilds a table to alter it; with foreign keys enforced, dropping the old copy
+    would cascade and delete every posting."""
+    url = sqlite_url(tmp_path / "finance.db")
+    migrate.upgrade(url)
+    on_connection(url, add_a_transaction)
+    rebuild = (
+        '    with op.batch_alter_table("transactions", recreate="always") as batch:\n'
+        '        batch.alter_column("payee", nullable=False)'
+    )
+
+    command.upgrade(with_later_migration(tmp_path, url, rebuild), "head")
+
+    assert migrate.current_revision(url) == "9999"
+    assert count_rows(url, "postings") == 2
+
+
+def test_a_migration_that_leaves_references_dangling_is_rolled_back(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "finance.db")
+    migrate.upgrade(url)
+    on_connection(url, add_a_transaction)
+    config = with_later_migration(tmp_path, url, '    op.execute("DELETE FROM users")')
+
+    with pytest.raises(RuntimeError, match="broke foreign keys"):
+        command.upgrade(config, "head")
+
+    assert migrate.current_revision(url) == "0001"
+    assert count_rows(url, "users") == 1
