@@ -59,9 +59,9 @@ async def test_health_is_ok_when_the_database_answers(file_app):
     assert response.json()["status"] == "ok"
 
 
-async def test_health_is_503_when_the_database_is_unreachable(tmp_path):
-    missing = tmp_path / "no such folder" / "finance.db"
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{missing}", _env_file=None))
+async def test_health_is_503_when_the_database_is_unreachable():
+    nobody_listens = "postgresql+asyncpg://postgres@127.0.0.1:1/finance"  # a server that is down
+    app = create_app(Settings(database_url=nobody_listens, _env_file=None))
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         response = await client.get("/health")
     assert_problem(response, 503)
