@@ -7,7 +7,6 @@ with more decimal places than the currency has.
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Self
 
 from babel.numbers import get_currency_precision, is_currency
@@ -16,9 +15,9 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from finance.errors import InvalidInput
 
 MAX_ABS_MAJOR_UNITS = 10**13
-"""Amounts must be below ten trillion units of their currency, so sums stay within 64 bits."""
+"""Amounts must be below ten trillion units of their currency."""
 
-AMOUNT_PATTERN = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+AMOUNT_PATTERN = r"^([+-]?)([0-9]+)(?:\.([0-9]+))?$"
 
 
 class MoneyError(ValueError):
@@ -37,16 +36,16 @@ def minor_digits(currency: str) -> int:
     return int(get_currency_precision(currency))
 
 
-def parse_decimal(text: str) -> Decimal:
-    """A plain decimal string ("-12.34") as a Decimal; no exponents, no thousands separators."""
-    text = text.strip()
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or not re.fullmatch(AMOUNT_PATTERN, text):
+def split_decimal(text: str) -> tuple[bool, int, str]:
+    """A plain decimal string ("-12.34") as (negative, whole part, fraction digits).
+
+    The arithmetic that follows is on integers and digit strings, so no length of input can be
+    rounded by a decimal context's precision."""
+    match = re.fullmatch(AMOUNT_PATTERN, text.strip())
+    if match is None:
         raise MoneyError(f'{text!r} is not a decimal amount like "-12.34"')
-    return value
+    sign, whole, fraction = match.groups()
+    return sign == "-", int(whole), fraction or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,22 +56,18 @@ class Money:
     currency: str
 
     @classmethod
-    def parse(cls, amount: str | Decimal, currency: str) -> Self:
-        """Exact conversion of a decimal amount; a `MoneyError` says why it is refused."""
-        value = parse_decimal(amount) if isinstance(amount, str) else amount
+    def parse(cls, amount: str, currency: str) -> Self:
+        """Exact conversion of a decimal string; a `MoneyError` says why it is refused."""
+        negative, whole, fraction = split_decimal(amount)
         digits = minor_digits(currency)
-        if abs(value) >= MAX_ABS_MAJOR_UNITS:
+        if whole >= MAX_ABS_MAJOR_UNITS:
             raise MoneyError(f"amounts must be smaller than {MAX_ABS_MAJOR_UNITS:,} {currency}")
-        scaled = value.scaleb(digits)
-        if scaled != scaled.to_integral_value():
+        significant = fraction.rstrip("0")
+        if len(significant) > digits:
             places = f"{digits} decimal place{'s' if digits != 1 else ''}"
-            raise MoneyError(f"{currency} amounts have at most {places}; got {value}")
-        return cls(int(scaled), currency)
-
-    @property
-    def amount(self) -> Decimal:
-        """The amount in major units, exact."""
-        return Decimal(self.minor).scaleb(-minor_digits(self.currency))
+            raise MoneyError(f"{currency} amounts have at most {places}; got {amount.strip()}")
+        units = whole * 10**digits + int(significant.ljust(digits, "0") or "0")
+        return cls(-units if negative else units, currency)
 
     def __str__(self) -> str:
         """The API's decimal string: "-12.34", "1500" for JPY, "1.234" for KWD."""
@@ -80,6 +75,20 @@ class Money:
 
     def __neg__(self) -> "Money":
         return Money(-self.minor, self.currency)
+
+
+def minor_bound(amount: str, currency: str, *, upward: bool) -> int:
+    """A filter bound in minor units of `currency`: rounded up for a lower bound (`upward`),
+    down for an upper one, so the range keeps exactly the amounts it names; clamped to the
+    largest amount there can be."""
+    negative, whole, fraction = split_decimal(amount)
+    digits = minor_digits(currency)
+    units = whole * 10**digits + int(fraction[:digits].ljust(digits, "0") or "0")
+    value = -units if negative else units
+    if fraction[digits:].rstrip("0") and upward != negative:
+        value += 1 if upward else -1
+    limit = MAX_ABS_MAJOR_UNITS * 10**digits
+    return max(-limit, min(limit, value))
 
 
 def format_minor(minor: int, currency: str) -> str:
@@ -106,7 +115,7 @@ def _require_string(value: object) -> object:
 
 def _check_decimal(value: str) -> str:
     try:
-        parse_decimal(value)
+        split_decimal(value)
     except MoneyError as error:
         raise ValueError(str(error)) from None
     return value.strip()

@@ -1,10 +1,15 @@
 """Money: exact minor units, refused rather than rounded."""
 
-from decimal import Decimal
-
 import pytest
 
-from finance.money import MAX_ABS_MAJOR_UNITS, Money, MoneyError, format_minor, minor_digits
+from finance.money import (
+    MAX_ABS_MAJOR_UNITS,
+    Money,
+    MoneyError,
+    format_minor,
+    minor_bound,
+    minor_digits,
+)
 
 
 @pytest.mark.parametrize(
@@ -34,6 +39,8 @@ def test_amounts_convert_exactly_both_ways(text, currency, minor, shown):
         ("0.005", "USD", "at most 2 decimal places"),
         ("1.5", "JPY", "at most 0 decimal places"),
         ("1.2345", "KWD", "at most 3 decimal places"),
+        ("1.000000000000000000000000000001", "USD", "at most 2 decimal places"),
+        ("12345678901.0000000000000000000000001", "USD", "at most 2 decimal places"),
         ("10000000000000", "USD", "smaller than"),
         ("-10000000000000.00", "USD", "smaller than"),
         ("1e3", "USD", "not a decimal amount"),
@@ -64,6 +71,24 @@ def test_many_ten_cent_amounts_sum_exactly():
 
 
 def test_the_limit_is_just_below_ten_trillion_units():
-    largest = Money.parse(str(Decimal(MAX_ABS_MAJOR_UNITS) - Decimal("0.001")), "KWD")
+    largest = Money.parse(f"{MAX_ABS_MAJOR_UNITS - 1}.999", "KWD")
     assert str(largest) == "9999999999999.999"
     assert -largest == Money(-largest.minor, "KWD")
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "upward", "bound"),
+    [
+        ("10.005", "USD", True, 1001),
+        ("10.005", "USD", False, 1000),
+        ("-10.005", "USD", True, -1000),
+        ("-10.005", "USD", False, -1001),
+        ("10.00", "USD", True, 1000),
+        ("1.000000000000000000000000000001", "USD", True, 101),
+        ("0.5", "JPY", False, 0),
+        ("99999999999999999999", "USD", False, MAX_ABS_MAJOR_UNITS * 100),
+        ("-99999999999999999999", "USD", True, -MAX_ABS_MAJOR_UNITS * 100),
+    ],
+)
+def test_filter_bounds_keep_exactly_the_amounts_they_name(text, currency, upward, bound):
+    assert minor_bound(text, currency, upward=upward) == bound

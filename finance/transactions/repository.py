@@ -3,14 +3,13 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.accounts.models import Account
 from finance.categories.models import Category
-from finance.money import minor_digits
+from finance.money import minor_bound
 from finance.pagination import Position
 from finance.transactions.models import Posting, Transaction, TransactionStatus
 
@@ -24,8 +23,8 @@ class TransactionFilter:
     date_from: date | None = None
     date_to: date | None = None
     text: str | None = None
-    amount_min: Decimal | None = None
-    amount_max: Decimal | None = None
+    amount_min: str | None = None
+    amount_max: str | None = None
     status: TransactionStatus | None = None
 
 
@@ -129,9 +128,7 @@ class TransactionRepository:
             or_(Category.id == category_id, Category.parent_id == category_id),
         )
 
-    async def _amount_in_range(
-        self, low: Decimal | None, high: Decimal | None
-    ) -> ColumnElement[bool]:
+    async def _amount_in_range(self, low: str | None, high: str | None) -> ColumnElement[bool]:
         """A posting's amount within [low, high], each bound read in the posting's currency."""
         currencies = (
             await self.session.scalars(
@@ -141,14 +138,9 @@ class TransactionRepository:
         per_currency = []
         for currency in currencies:
             bounds: list[ColumnElement[bool]] = [Posting.currency == currency]
-            scale = minor_digits(currency)
             if low is not None:
-                bounds.append(
-                    Posting.amount_minor >= int(low.scaleb(scale).to_integral_value(ROUND_CEILING))
-                )
+                bounds.append(Posting.amount_minor >= minor_bound(low, currency, upward=True))
             if high is not None:
-                bounds.append(
-                    Posting.amount_minor <= int(high.scaleb(scale).to_integral_value(ROUND_FLOOR))
-                )
+                bounds.append(Posting.amount_minor <= minor_bound(high, currency, upward=False))
             per_currency.append(and_(*bounds))
         return or_(*per_currency) if per_currency else false()

@@ -1,7 +1,6 @@
 """JSON API for transactions: HTTP in, service call, HTTP out."""
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request, status
@@ -54,8 +53,8 @@ def transaction_filter(
         date_from=date_from,
         date_to=date_to,
         text=q,
-        amount_min=Decimal(amount_min) if amount_min is not None else None,
-        amount_max=Decimal(amount_max) if amount_max is not None else None,
+        amount_min=amount_min,
+        amount_max=amount_max,
         status=status,
     )
 
