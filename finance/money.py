@@ -83,11 +83,11 @@ def minor_bound(amount: str, currency: str, *, upward: bool) -> int:
     largest amount there can be."""
     negative, whole, fraction = split_decimal(amount)
     digits = minor_digits(currency)
-    units = whole * 10**digits + int(fraction[:digits].ljust(digits, "0") or "0")
+    units: int = whole * 10**digits + int(fraction[:digits].ljust(digits, "0") or "0")
     value = -units if negative else units
     if fraction[digits:].rstrip("0") and upward != negative:
         value += 1 if upward else -1
-    limit = MAX_ABS_MAJOR_UNITS * 10**digits
+    limit: int = MAX_ABS_MAJOR_UNITS * 10**digits
     return max(-limit, min(limit, value))
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from finance.errors import DomainError, FieldError, InvalidInput
+from finance.schemas import UNION_TAGS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -39,8 +40,13 @@ def problem_response(
 
 
 def field_name(location: Sequence[int | str]) -> str:
-    """`("body", "splits", 0, "amount")` as `splits.0.amount`; the source is left out."""
-    parts = location[1:] if location and location[0] in {"body", "query", "path"} else location
+    """`("body", "split", "splits", 0, "amount")` as `splits.0.amount`: the source and the tag of
+    the union member are left out, so the name is the field the client sent."""
+    parts = list(
+        location[1:] if location and location[0] in {"body", "query", "path"} else location
+    )
+    if parts and parts[0] in UNION_TAGS:
+        parts = parts[1:]
     return ".".join(str(part) for part in parts) or "body"
 
 
@@ -53,7 +59,10 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
 async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = [
-        FieldError(field_name(e["loc"]), str(e["msg"]).removeprefix("Value error, "))
+        FieldError(
+            "body" if e["type"] == "json_invalid" else field_name(e["loc"]),
+            str(e["msg"]).removeprefix("Value error, "),
+        )
         for e in error.errors()
     ]
     summary = "; ".join(f"{e.field}: {e.message}" for e in errors)

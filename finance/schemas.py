@@ -1,14 +1,35 @@
 """Pydantic bases shared by every domain's API schemas."""
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Tag, ValidationInfo, field_validator
+
+MAX_ROW_ID = 2**31 - 1
+
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID, examples=[1])]
+"""The id of a row: a positive 32-bit integer, as every database here can store it."""
+
+UNION_TAGS: set[str] = set()
+"""Tags of tagged unions; problem details leave them out of field names."""
+
+
+def union_tag(name: str) -> Tag:
+    """Tag one member of a tagged union, so that `body.simple.amount` is reported as `amount`."""
+    UNION_TAGS.add(name)
+    return Tag(name)
 
 
 class InputModel(BaseModel):
-    """A request body: unknown fields are refused, never silently ignored."""
+    """A request body or query: unknown fields are refused, never silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class PatchModel(InputModel):

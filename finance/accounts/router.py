@@ -10,6 +10,7 @@ from finance.accounts.schemas import AccountCreate, AccountRead, AccountUpdate, 
 from finance.db import SessionDep
 from finance.money import format_minor
 from finance.problems import PROBLEM_RESPONSES
+from finance.schemas import RowId
 from finance.users.dependencies import CurrentUser
 
 router = APIRouter(prefix="/accounts", tags=["accounts"], responses=PROBLEM_RESPONSES)
@@ -36,7 +37,7 @@ async def create_account(data: AccountCreate, db: SessionDep, user: CurrentUser)
 
 
 @router.get("/{account_id}")
-async def get_account(account_id: int, db: SessionDep, user: CurrentUser) -> AccountRead:
+async def get_account(account_id: RowId, db: SessionDep, user: CurrentUser) -> AccountRead:
     """One account with its current balance."""
     row = await service.get_account(db=db, owner_id=user.id, account_id=account_id)
     return AccountRead.build(row.account, row.balance_minor)
@@ -44,7 +45,7 @@ async def get_account(account_id: int, db: SessionDep, user: CurrentUser) -> Acc
 
 @router.patch("/{account_id}")
 async def update_account(
-    account_id: int, data: AccountUpdate, db: SessionDep, user: CurrentUser
+    account_id: RowId, data: AccountUpdate, db: SessionDep, user: CurrentUser
 ) -> AccountRead:
     """Change an account's fields; archive it with `{"archived": true}`."""
     row = await service.update_account(db=db, owner_id=user.id, account_id=account_id, data=data)
@@ -52,14 +53,14 @@ async def update_account(
 
 
 @router.delete("/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_account(account_id: int, db: SessionDep, user: CurrentUser) -> None:
+async def delete_account(account_id: RowId, db: SessionDep, user: CurrentUser) -> None:
     """Delete an account without transactions (409 otherwise: archive it instead)."""
     await service.delete_account(db=db, owner_id=user.id, account_id=account_id)
 
 
 @router.get("/{account_id}/balance")
 async def get_balance(
-    account_id: int,
+    account_id: RowId,
     db: SessionDep,
     user: CurrentUser,
     as_of: Annotated[

@@ -8,6 +8,7 @@ from finance.categories import service
 from finance.categories.schemas import CategoryCreate, CategoryRead, CategoryTree, CategoryUpdate
 from finance.db import SessionDep
 from finance.problems import PROBLEM_RESPONSES
+from finance.schemas import RowId
 from finance.users.dependencies import CurrentUser
 
 router = APIRouter(prefix="/categories", tags=["categories"], responses=PROBLEM_RESPONSES)
@@ -27,7 +28,7 @@ async def create_category(data: CategoryCreate, db: SessionDep, user: CurrentUse
 
 
 @router.get("/{category_id}")
-async def get_category(category_id: int, db: SessionDep, user: CurrentUser) -> CategoryRead:
+async def get_category(category_id: RowId, db: SessionDep, user: CurrentUser) -> CategoryRead:
     """One category."""
     category = await service.get_category(db=db, owner_id=user.id, category_id=category_id)
     return CategoryRead.model_validate(category)
@@ -35,7 +36,7 @@ async def get_category(category_id: int, db: SessionDep, user: CurrentUser) -> C
 
 @router.patch("/{category_id}")
 async def update_category(
-    category_id: int, data: CategoryUpdate, db: SessionDep, user: CurrentUser
+    category_id: RowId, data: CategoryUpdate, db: SessionDep, user: CurrentUser
 ) -> CategoryRead:
     """Rename, move or change the kind of a category."""
     category = await service.update_category(
@@ -46,11 +47,11 @@ async def update_category(
 
 @router.delete("/{category_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_category(
-    category_id: int,
+    category_id: RowId,
     db: SessionDep,
     user: CurrentUser,
     replace_with: Annotated[
-        int | None, Query(description="Move the category's transaction lines here first.")
+        RowId | None, Query(description="Move the category's transaction lines here first.")
     ] = None,
 ) -> None:
     """Delete a category (409 while in use, unless `replace_with` names another)."""

@@ -5,7 +5,7 @@ from typing import Annotated, ClassVar
 from pydantic import ConfigDict, Field
 
 from finance.categories.models import Category, CategoryKind
-from finance.schemas import InputModel, OutputModel, PatchModel
+from finance.schemas import InputModel, OutputModel, PatchModel, RowId
 
 CategoryName = Annotated[str, Field(min_length=1, max_length=100, examples=["Groceries"])]
 
@@ -21,7 +21,7 @@ class CategoryCreate(InputModel):
     kind: CategoryKind | None = Field(
         default=None, description="Required for a top-level category; a child inherits it."
     )
-    parent_id: int | None = None
+    parent_id: RowId | None = None
 
 
 class CategoryUpdate(PatchModel):
@@ -32,7 +32,7 @@ class CategoryUpdate(PatchModel):
 
     name: CategoryName | None = None
     kind: CategoryKind | None = None
-    parent_id: int | None = None
+    parent_id: RowId | None = None
 
 
 class CategoryRead(OutputModel):

@@ -10,11 +10,12 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Discriminator, Field, Tag
+from pydantic import ConfigDict, Discriminator, Field
 
 from finance.money import DecimalString
-from finance.schemas import InputModel, OutputModel, PatchModel
+from finance.schemas import InputModel, OutputModel, PatchModel, RowId, union_tag
 from finance.transactions.models import TransactionStatus
+from finance.transactions.repository import TransactionFilter
 
 Payee = Annotated[str, Field(max_length=200, examples=["Whole Foods"])]
 Memo = Annotated[str, Field(max_length=2000)]
@@ -55,9 +56,9 @@ class SimpleTransactionCreate(TransactionHeader):
         }
     )
 
-    account_id: int
+    account_id: RowId
     amount: DecimalString = Field(description="Signed, in the account's currency.")
-    category_id: int | None = None
+    category_id: RowId | None = None
 
 
 class TransferCreate(TransactionHeader):
@@ -76,8 +77,8 @@ class TransferCreate(TransactionHeader):
         }
     )
 
-    from_account_id: int
-    to_account_id: int
+    from_account_id: RowId
+    to_account_id: RowId
     amount: DecimalString = Field(
         description="Positive: what leaves one account and enters the other."
     )
@@ -90,7 +91,7 @@ class SplitLine(InputModel):
         json_schema_extra={"examples": [{"category_id": 7, "amount": "-12.50", "memo": "towels"}]}
     )
 
-    category_id: int | None = None
+    category_id: RowId | None = None
     amount: DecimalString = Field(description="Signed, from the account's point of view.")
     memo: Annotated[str, Field(max_length=200)] = ""
 
@@ -114,13 +115,13 @@ class SplitTransactionCreate(TransactionHeader):
         }
     )
 
-    account_id: int
+    account_id: RowId
     splits: list[SplitLine] = Field(min_length=2, max_length=100)
 
 
 def _shape_of(value: Any) -> str:
     """Tell the shapes apart by their fields, so an error speaks of the shape meant."""
-    fields = value if isinstance(value, dict) else vars(value)
+    fields = value if isinstance(value, dict) else getattr(value, "__dict__", {})
     if "from_account_id" in fields or "to_account_id" in fields:
         return TransactionType.TRANSFER
     if "splits" in fields:
@@ -129,9 +130,9 @@ def _shape_of(value: Any) -> str:
 
 
 TransactionCreate = Annotated[
-    Annotated[SimpleTransactionCreate, Tag(TransactionType.SIMPLE)]
-    | Annotated[TransferCreate, Tag(TransactionType.TRANSFER)]
-    | Annotated[SplitTransactionCreate, Tag(TransactionType.SPLIT)],
+    Annotated[SimpleTransactionCreate, union_tag(TransactionType.SIMPLE)]
+    | Annotated[TransferCreate, union_tag(TransactionType.TRANSFER)]
+    | Annotated[SplitTransactionCreate, union_tag(TransactionType.SPLIT)],
     Discriminator(_shape_of),
 ]
 """A new transaction (or, with PUT, a whole replacement) in any of the three shapes."""
@@ -243,3 +244,43 @@ class TransactionPage(OutputModel):
 
 
 Include = Literal["postings"]
+
+
+class TransactionQuery(InputModel):
+    """The list's query string: filters, paging and what to include. A misspelt parameter is
+    refused rather than ignored, which would quietly show the whole ledger."""
+
+    account_id: RowId | None = None
+    category_id: RowId | None = Field(
+        default=None, description="A category; a parent matches its children too."
+    )
+    date_from: dt.date | None = Field(default=None, description="On or after this day.")
+    date_to: dt.date | None = Field(default=None, description="On or before this day.")
+    q: str | None = Field(
+        default=None, max_length=200, description="Text in the payee or memo, any case."
+    )
+    amount_min: DecimalString | None = Field(
+        default=None, description="An account amount (signed) at least this."
+    )
+    amount_max: DecimalString | None = Field(
+        default=None, description="An account amount (signed) at most this."
+    )
+    status: TransactionStatus | None = None
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
+    limit: int | None = Field(default=None, ge=1, description="Page size, capped by the server.")
+    include: list[Include] = Field(
+        default_factory=list, description="`postings` to show every leg of each transaction."
+    )
+
+    def to_filter(self) -> TransactionFilter:
+        """The filters, for the repository."""
+        return TransactionFilter(
+            account_id=self.account_id,
+            category_id=self.category_id,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            text=self.q,
+            amount_min=self.amount_min,
+            amount_max=self.amount_max,
+            status=self.status,
+        )

@@ -13,6 +13,7 @@ from finance.accounts.repository import AccountRepository
 from finance.categories.repository import CategoryRepository
 from finance.errors import Conflict, InvalidInput, NotFound
 from finance.pagination import Position, decode_cursor, encode_cursor
+from finance.timestamps import utc_now
 from finance.transactions import shapes
 from finance.transactions.models import Posting, Transaction, TransactionStatus
 from finance.transactions.repository import TransactionFilter, TransactionRepository
@@ -71,22 +72,16 @@ async def create_transaction(
 async def replace_transaction(
     *, db: AsyncSession, owner_id: int, transaction_id: int, data: TransactionCreate
 ) -> Transaction:
-    """Replace a transaction's fields and lines; a reconciled one keeps its amounts."""
+    """Replace a transaction's fields and lines, in any shape."""
     repository = TransactionRepository(db, owner_id)
     transaction = await _load(repository, transaction_id)
-    postings = await _postings(db, owner_id, data)
-    if (
-        transaction.status is TransactionStatus.RECONCILED
-        and data.status is TransactionStatus.RECONCILED
-        and _legs(postings) != _legs(transaction.postings)
-    ):
-        raise Conflict(
-            f"transaction {transaction.id} is reconciled; set its status to cleared "
-            "to change its amounts or accounts"
-        )
+    postings = await _postings(db, owner_id, data, already_used=_account_ids(transaction.postings))
+    new_status = data.status if "status" in data.model_fields_set else None
+    _check_reconciled(transaction, data.date, postings, new_status)
     transaction.date, transaction.payee, transaction.memo = data.date, data.payee, data.memo
-    transaction.status = data.status
+    transaction.status = new_status or transaction.status
     transaction.postings = postings
+    transaction.updated_at = utc_now()
     await db.flush()
     await db.commit()
     return transaction
@@ -98,7 +93,15 @@ async def update_transaction(
     """Change the date, payee, memo or status."""
     repository = TransactionRepository(db, owner_id)
     transaction = await _load(repository, transaction_id)
-    for field, value in data.changes().items():
+    changes = data.changes()
+    if "date" in changes:
+        _check_reconciled(transaction, changes["date"], transaction.postings, changes.get("status"))
+        accounts = AccountRepository(db, owner_id)
+        for account_id in _account_ids(transaction.postings):
+            account = await accounts.get(account_id)
+            assert account is not None  # postings reference existing accounts of their owner
+            _require_open_on(account, changes["date"])
+    for field, value in changes.items():
         setattr(transaction, field, value)
     await db.flush()
     await db.commit()
@@ -106,9 +109,14 @@ async def update_transaction(
 
 
 async def delete_transaction(*, db: AsyncSession, owner_id: int, transaction_id: int) -> None:
-    """Delete a transaction and its postings."""
+    """Delete a transaction and its postings; a reconciled one must be unreconciled first."""
     repository = TransactionRepository(db, owner_id)
-    await repository.delete(await _load(repository, transaction_id))
+    transaction = await _load(repository, transaction_id)
+    if transaction.status is TransactionStatus.RECONCILED:
+        raise Conflict(
+            f"transaction {transaction.id} is reconciled; set its status to cleared to delete it"
+        )
+    await repository.delete(transaction)
     await db.commit()
 
 
@@ -119,48 +127,85 @@ async def _load(repository: TransactionRepository, transaction_id: int) -> Trans
     return transaction
 
 
-async def _postings(db: AsyncSession, owner_id: int, data: TransactionCreate) -> list[Posting]:
-    """The balanced postings for a shape, after checking every account and category it names."""
+def _check_reconciled(
+    transaction: Transaction,
+    new_date: date,
+    new_postings: list[Posting],
+    new_status: TransactionStatus | None,
+) -> None:
+    """A reconciled transaction keeps its date and what it moves in each account, unless the
+    same request sets its status back (categories, payee and memo may change)."""
+    if transaction.status is not TransactionStatus.RECONCILED:
+        return
+    if new_status is not None and new_status is not TransactionStatus.RECONCILED:
+        return
+    if new_date != transaction.date or _account_legs(new_postings) != _account_legs(
+        transaction.postings
+    ):
+        raise Conflict(
+            f"transaction {transaction.id} is reconciled; set its status to cleared "
+            "to change its date, amounts or accounts"
+        )
+
+
+async def _postings(
+    db: AsyncSession,
+    owner_id: int,
+    data: TransactionCreate,
+    already_used: frozenset[int] = frozenset(),
+) -> list[Posting]:
+    """The balanced postings for a shape, after checking every account and category it names.
+    Accounts in `already_used` may be archived: a transaction keeps the accounts it had."""
     accounts = AccountRepository(db, owner_id)
     categories = CategoryRepository(db, owner_id)
+
+    async def account(field: str, account_id: int) -> Account:
+        return await _usable_account(accounts, field, account_id, data.date, already_used)
+
     postings: list[Posting]
     if isinstance(data, TransferCreate):
-        source = await _open_account(accounts, "from_account_id", data.from_account_id, data.date)
-        target = await _open_account(accounts, "to_account_id", data.to_account_id, data.date)
+        source = await account("from_account_id", data.from_account_id)
+        target = await account("to_account_id", data.to_account_id)
         postings = shapes.transfer_postings(data, source, target)
     elif isinstance(data, SplitTransactionCreate):
-        account = await _open_account(accounts, "account_id", data.account_id, data.date)
         for index, line in enumerate(data.splits):
             await _existing_category(categories, f"splits.{index}.category_id", line.category_id)
-        postings = shapes.split_postings(data, account)
+        postings = shapes.split_postings(data, await account("account_id", data.account_id))
     else:
         assert isinstance(data, SimpleTransactionCreate)
-        account = await _open_account(accounts, "account_id", data.account_id, data.date)
         await _existing_category(categories, "category_id", data.category_id)
-        postings = shapes.simple_postings(data, account)
+        postings = shapes.simple_postings(data, await account("account_id", data.account_id))
     unbalanced = shapes.unbalanced_currencies(postings)
     if unbalanced:  # the shapes balance by construction; this guards the invariant itself
         raise InvalidInput("amount", f"postings do not balance in {', '.join(unbalanced)}")
     return postings
 
 
-async def _open_account(
-    accounts: AccountRepository, field: str, account_id: int, on: date
+async def _usable_account(
+    accounts: AccountRepository,
+    field: str,
+    account_id: int,
+    on: date,
+    already_used: frozenset[int],
 ) -> Account:
-    """The owner's account, if it is active and already open on the transaction's date (its
-    opening balance already holds everything before that)."""
+    """The owner's account, if it is active (or already used) and open on the date."""
     account = await accounts.get(account_id)
     if account is None:
         raise InvalidInput(field, f"account {account_id} not found")
-    if account.archived:
+    if account.archived and account.id not in already_used:
         raise InvalidInput(field, f"account {account_id} is archived; unarchive it to add to it")
-    if on < account.opening_date:
+    _require_open_on(account, on)
+    return account
+
+
+def _require_open_on(account: Account, day: date) -> None:
+    """An account's opening balance already holds everything before its opening date."""
+    if day < account.opening_date:
         raise InvalidInput(
             "date",
-            f"{on} is before {account.name}'s opening date ({account.opening_date}); "
+            f"{day} is before {account.name}'s opening date ({account.opening_date}); "
             "move the account's opening date back first",
         )
-    return account
 
 
 async def _existing_category(
@@ -170,6 +215,12 @@ async def _existing_category(
         raise InvalidInput(field, f"category {category_id} not found")
 
 
-def _legs(postings: list[Posting]) -> Counter[tuple[int | None, int | None, int, str]]:
-    """What the postings move and where, without their ids: for comparing before and after."""
-    return Counter((p.account_id, p.category_id, p.amount_minor, p.currency) for p in postings)
+def _account_ids(postings: list[Posting]) -> frozenset[int]:
+    return frozenset(p.account_id for p in postings if p.account_id is not None)
+
+
+def _account_legs(postings: list[Posting]) -> Counter[tuple[int, int, str]]:
+    """What the postings move in each account, without ids: for comparing before and after."""
+    return Counter(
+        (p.account_id, p.amount_minor, p.currency) for p in postings if p.account_id is not None
+    )

@@ -181,3 +181,13 @@ async def test_postings_in_lists_only_on_request(client, history):
     assert all(item["postings"] is None for item in plain)
     full = (await client.get(f"{API}/transactions?include=postings")).json()["items"]
     assert all(len(item["postings"]) >= 2 for item in full)
+
+
+async def test_a_misspelt_filter_is_refused_rather_than_showing_everything(client, history):
+    problem = assert_problem(await client.get(f"{API}/transactions?acount_id=1"), 422)
+    assert problem["errors"][0]["field"] == "acount_id"
+
+
+async def test_extreme_amount_bounds_are_clamped_not_crashed(client, history):
+    assert await listed(client, "?amount_min=99999999999999999999999") == []
+    assert len(await listed(client, "?amount_max=99999999999999999999999")) == 5
