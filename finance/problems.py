@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from finance.errors import DomainError, FieldError, InvalidInput
@@ -79,6 +79,15 @@ async def _integrity_error(_request: Request, error: Exception) -> JSONResponse:
     return problem_response(HTTPStatus.CONFLICT, "the change conflicts with existing data")
 
 
+async def _database_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    logger.warning("database unavailable: %s", error)
+    return problem_response(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "the database is unavailable; nothing was changed, try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _unexpected_error(_request: Request, error: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=error)
     return problem_response(HTTPStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred")
@@ -90,6 +99,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    for unavailable in (OperationalError, InterfaceError, OSError):
+        app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

@@ -68,7 +68,7 @@ async def test_health_is_503_when_the_database_is_unreachable():
     await app.state.engine.dispose()
 
 
-async def test_a_write_whose_commit_fails_is_not_answered_with_success(app, client, monkeypatch):
+async def test_a_write_whose_commit_fails_is_answered_503_not_success(app, client, monkeypatch):
     await client.get(f"{API}/accounts")  # the local user exists before commits start failing
 
     async def failing_commit(self: AsyncSession) -> None:
@@ -80,7 +80,8 @@ async def test_a_write_whose_commit_fails_is_not_answered_with_success(app, clie
         response = await server.post(
             f"{API}/accounts", json={"name": "Checking", "type": "checking", "currency": "USD"}
         )
-    assert_problem(response, 500)
+    problem = assert_problem(response, 503)
+    assert "nothing was changed" in problem["detail"]
     monkeypatch.undo()
     assert (await client.get(f"{API}/accounts")).json() == []
 
@@ -88,3 +89,15 @@ async def test_a_write_whose_commit_fails_is_not_answered_with_success(app, clie
 async def test_unknown_routes_answer_problem_details(client):
     assert_problem(await client.get(f"{API}/nothing-here"), 404)
     assert_problem(await client.delete(f"{API}/accounts"), 405)
+
+
+async def test_the_api_answers_503_while_the_database_server_is_down():
+    app = create_app(
+        Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:1/finance", _env_file=None)
+    )
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get(f"{API}/accounts")
+    assert_problem(response, 503)
+    assert response.headers["retry-after"] == "5"
+    await app.state.engine.dispose()

@@ -38,7 +38,7 @@ class Account(CreatedAt, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    name_key: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(Text)  # case folding can lengthen a name
     type: Mapped[AccountType] = mapped_column(string_enum(AccountType, "account_type"))
     currency: Mapped[str] = mapped_column(String(3))
     opening_balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -63,7 +63,10 @@ class AccountRepository:
     async def count_postings(self, account_id: int) -> int:
         """How many postings touch the account."""
         count = await self.session.scalar(
-            select(func.count()).select_from(Posting).where(Posting.account_id == account_id)
+            select(func.count())
+            .select_from(Posting)
+            .join(Transaction, Transaction.id == Posting.transaction_id)
+            .where(Posting.account_id == account_id, Transaction.owner_id == self.owner_id)
         )
         return count or 0
 

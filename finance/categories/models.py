@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from finance.db import Base
@@ -33,7 +33,7 @@ class Category(CreatedAt, Base):
     )
     kind: Mapped[CategoryKind] = mapped_column(string_enum(CategoryKind, "category_kind"))
     name: Mapped[str] = mapped_column(String(100))
-    name_key: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(Text)  # case folding can lengthen a name
 
     @validates("name")
     def _keep_name_key(self, _key: str, name: str) -> str:

@@ -2,12 +2,12 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.categories.models import Category
 from finance.names import name_key
-from finance.transactions.models import Posting
+from finance.transactions.models import Posting, Transaction
 
 
 class CategoryRepository:
@@ -48,21 +48,33 @@ class CategoryRepository:
     async def children(self, category_id: int) -> Sequence[Category]:
         """The categories directly under this one."""
         return (
-            await self.session.scalars(select(Category).where(Category.parent_id == category_id))
+            await self.session.scalars(
+                select(Category).where(
+                    Category.parent_id == category_id, Category.owner_id == self.owner_id
+                )
+            )
         ).all()
 
     async def count_postings(self, category_id: int) -> int:
         """How many transaction lines use the category."""
         count = await self.session.scalar(
-            select(func.count()).select_from(Posting).where(Posting.category_id == category_id)
+            select(func.count())
+            .select_from(Posting)
+            .where(Posting.category_id == category_id, Posting.transaction_id.in_(self._owned()))
         )
         return count or 0
 
     async def reassign_postings(self, from_id: int, to_id: int) -> None:
         """Move every transaction line from one category to another."""
         await self.session.execute(
-            update(Posting).where(Posting.category_id == from_id).values(category_id=to_id)
+            update(Posting)
+            .where(Posting.category_id == from_id, Posting.transaction_id.in_(self._owned()))
+            .values(category_id=to_id)
         )
+
+    def _owned(self) -> Select[int]:
+        """The ids of the owner's transactions."""
+        return select(Transaction.id).where(Transaction.owner_id == self.owner_id)
 
     async def add(self, category: Category) -> Category:
         """Stage a new category and give it an id."""

@@ -755,3 +755,14 @@ async def test_a_balance_day_that_is_not_a_date_is_refused(client, as_of):
     response = await client.get(f"{ACCOUNTS}/{account['id']}/balance", params={"as_of": as_of})
 
     assert_problem(response, 422, field="as_of")
+
+
+async def test_a_name_that_grows_when_case_folded_is_stored_and_still_unique(client):
+    first = await add_account(client, "ß" * 100)
+    assert first["name"] == "ß" * 100
+    assert_problem(
+        await client.post(
+            ACCOUNTS, json={"name": "SS" * 50 + "ß" * 50, "type": "cash", "currency": "USD"}
+        ),
+        409,
+    )

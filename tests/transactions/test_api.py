@@ -1,6 +1,9 @@
 """The transactions API: the three shapes, updates, deletion and the errors around them."""
 
+from typing import Any
+
 import pytest
+from httpx import AsyncClient
 
 from tests.api import API, add_account, add_category, add_transaction, assert_problem
 
@@ -381,7 +384,7 @@ async def test_ids_beyond_what_a_database_stores_are_refused_not_crashed(client,
         assert_problem(await client.get(url), 422)
 
 
-async def reconciled_purchase(client, ledger) -> dict:
+async def reconciled_purchase(client: AsyncClient, ledger: dict[str, int]) -> dict[str, Any]:
     return await add_transaction(
         client,
         account_id=ledger["checking"],

@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("owner_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("name_key", sa.String(length=100), nullable=False),
+        sa.Column("name_key", sa.Text(), nullable=False),
         sa.Column("type", sa.String(length=11), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("opening_balance_minor", sa.BigInteger(), nullable=False),
@@ -73,7 +73,7 @@ def upgrade() -> None:
         sa.Column("parent_id", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=7), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("name_key", sa.String(length=100), nullable=False),
+        sa.Column("name_key", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_categories")),
         sa.UniqueConstraint(
