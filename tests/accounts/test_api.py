@@ -761,8 +761,6 @@ async def test_a_name_that_grows_when_case_folded_is_stored_and_still_unique(cli
     first = await add_account(client, "ß" * 100)
     assert first["name"] == "ß" * 100
     assert_problem(
-        await client.post(
-            ACCOUNTS, json={"name": "SS" * 50 + "ß" * 50, "type": "cash", "currency": "USD"}
-        ),
+        await client.post(ACCOUNTS, json={"name": "ẞ" * 100, "type": "cash", "currency": "USD"}),
         409,
     )
