@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import insert
@@ -49,6 +50,7 @@ async def fill(app_settings: Settings, count: int) -> None:
                 {
                     "owner_id": 1,
                     "name": f"Account {i}",
+                    "name_key": f"account {i}",
                     "type": AccountType.CHECKING,
                     "currency": "USD",
                     "opening_date": START,
@@ -59,7 +61,12 @@ async def fill(app_settings: Settings, count: int) -> None:
         await connection.execute(
             insert(Category),
             [
-                {"owner_id": 1, "name": f"Category {i}", "kind": CategoryKind.EXPENSE}
+                {
+                    "owner_id": 1,
+                    "name": f"Category {i}",
+                    "name_key": f"category {i}",
+                    "kind": CategoryKind.EXPENSE,
+                }
                 for i in range(1, CATEGORIES + 1)
             ],
         )
@@ -122,15 +129,17 @@ async def measure(app_settings: Settings) -> None:
     app = create_app(app_settings)
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://bench") as client:
 
-        async def get(url: str) -> object:
+        async def get(url: str) -> Any:
             response = await client.get(url)
             assert response.status_code == 200, response.text
             return response.json()
 
-        page = await get("/api/v1/transactions?limit=50")
-        cursor = page["next_cursor"]  # type: ignore[index]
-        for _ in range(200):  # 10,000 rows in
-            cursor = (await get(f"/api/v1/transactions?limit=50&cursor={cursor}"))["next_cursor"]  # type: ignore[index]
+        cursor = (await get("/api/v1/transactions?limit=50"))["next_cursor"]
+        for _ in range(200):  # 10,000 rows in, or as deep as a small ledger goes
+            deeper = (await get(f"/api/v1/transactions?limit=50&cursor={cursor}"))["next_cursor"]
+            if deeper is None:
+                break
+            cursor = deeper
         await timed("first page of 50 transactions", lambda: get("/api/v1/transactions?limit=50"))
         await timed(
             "page of 50 after 10,000 rows (cursor)",

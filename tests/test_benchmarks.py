@@ -1,0 +1,20 @@
+"""The benchmarks still run (their figures are read by people, not asserted here)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_ledger_scale_benchmark_runs_on_a_small_ledger():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/ledger_scale.py", "--transactions", "300"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "filled 300 transactions" in result.stdout
+    assert "invariant check over every transaction" in result.stdout
