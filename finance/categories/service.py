@@ -53,7 +53,6 @@ async def update_category(
     category.name, category.parent_id, category.kind = name, parent_id, kind
     for child in await repository.children(category.id):
         child.kind = kind
-    await db.flush()
     await db.commit()
     return category
 

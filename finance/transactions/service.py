@@ -82,7 +82,6 @@ async def replace_transaction(
     transaction.status = new_status or transaction.status
     transaction.postings = postings
     transaction.updated_at = utc_now()
-    await db.flush()
     await db.commit()
     return transaction
 
@@ -103,7 +102,6 @@ async def update_transaction(
             _require_open_on(account, changes["date"])
     for field, value in changes.items():
         setattr(transaction, field, value)
-    await db.flush()
     await db.commit()
     return transaction
 
