@@ -7,6 +7,13 @@ from httpx import AsyncClient, Response
 API = "/api/v1"
 
 
+async def get_json(client: AsyncClient, url: str, **params: Any) -> Any:
+    """The JSON of a 200 answer to a GET; fails the test with the problem details otherwise."""
+    response = await client.get(url, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def created(response: Response) -> dict[str, Any]:
     """The JSON of a 201 answer; fails the test with the problem details otherwise."""
     assert response.status_code == 201, response.text

@@ -8,22 +8,26 @@ import pytest
 from httpx import AsyncClient
 
 from finance.accounts.models import AccountType
-from tests.api import API, add_account, add_category, add_transaction, assert_problem, created
+from tests.api import (
+    API,
+    add_account,
+    add_category,
+    add_transaction,
+    assert_problem,
+    created,
+    get_json,
+)
 
 ACCOUNTS = f"{API}/accounts"
 
 
 async def get_account(client: AsyncClient, account_id: int) -> dict[str, Any]:
-    response = await client.get(f"{ACCOUNTS}/{account_id}")
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    body: dict[str, Any] = await get_json(client, f"{ACCOUNTS}/{account_id}")
     return body
 
 
 async def list_accounts(client: AsyncClient, **params: Any) -> list[dict[str, Any]]:
-    response = await client.get(ACCOUNTS, params=params)
-    assert response.status_code == 200, response.text
-    body: list[dict[str, Any]] = response.json()
+    body: list[dict[str, Any]] = await get_json(client, ACCOUNTS, **params)
     return body
 
 
@@ -32,9 +36,7 @@ async def names(client: AsyncClient, **params: Any) -> list[str]:
 
 
 async def balance_as_of(client: AsyncClient, account_id: int, as_of: str) -> dict[str, Any]:
-    response = await client.get(f"{ACCOUNTS}/{account_id}/balance", params={"as_of": as_of})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    body: dict[str, Any] = await get_json(client, f"{ACCOUNTS}/{account_id}/balance", as_of=as_of)
     return body
 
 

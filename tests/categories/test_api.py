@@ -6,22 +6,18 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from tests.api import API, add_account, add_category, add_transaction, assert_problem
+from tests.api import API, add_account, add_category, add_transaction, assert_problem, get_json
 
 CATEGORIES = f"{API}/categories"
 
 
 async def get_category(client: AsyncClient, category_id: int) -> dict[str, Any]:
-    response = await client.get(f"{CATEGORIES}/{category_id}")
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    body: dict[str, Any] = await get_json(client, f"{CATEGORIES}/{category_id}")
     return body
 
 
 async def tree(client: AsyncClient) -> list[dict[str, Any]]:
-    response = await client.get(CATEGORIES)
-    assert response.status_code == 200, response.text
-    body: list[dict[str, Any]] = response.json()
+    body: list[dict[str, Any]] = await get_json(client, CATEGORIES)
     return body
 
 
@@ -37,9 +33,7 @@ async def patch(client: AsyncClient, category_id: int, **changes: Any):
 
 
 async def get_transaction(client: AsyncClient, transaction_id: int) -> dict[str, Any]:
-    response = await client.get(f"{API}/transactions/{transaction_id}")
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    body: dict[str, Any] = await get_json(client, f"{API}/transactions/{transaction_id}")
     return body
 
 
