@@ -27,6 +27,17 @@ class Settings(BaseSettings):
         default="local@localhost",
         description="Owner of all data until login lands: created on first use.",
     )
+    htmx_url: str = Field(
+        default="https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
+        description="Where browsers load htmx from; serve it from your own host if you like.",
+    )
+    htmx_integrity: str = Field(
+        default="sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
+        description="The SRI hash of that file (empty to leave the check out).",
+    )
+    locale: str = Field(
+        default="en_US", description="How pages show money and dates (a Babel locale: de_DE...)."
+    )
     page_size_default: int = Field(default=50, ge=1, description="Transactions per page.")
     page_size_max: int = Field(default=500, ge=1, description="Largest page a client may ask.")
 

@@ -1,9 +1,24 @@
-"""Where the templates and static files are: beside the package in a checkout, inside it in a
-wheel (the build copies `templates/` and `static/` into `finance/`)."""
+"""Rendering pages: templates (found beside the package in a checkout, inside it in a wheel),
+money and dates in the user's locale, and one helper that answers an htmx request with just the
+block it asked for and a browser with the whole page."""
 
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from fastapi.templating import Jinja2Templates
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
+
+from finance.money import minor_digits
+from finance.transactions.display import row
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -14,4 +29,76 @@ def asset_dir(name: str) -> Path:
     return installed if installed.is_dir() else PACKAGE_DIR.parent / name
 
 
-templates = Jinja2Templates(directory=asset_dir("templates"))
+templates = Jinja2Blocks(directory=asset_dir("templates"))
+
+
+def money(minor: int, currency: str, locale: str) -> str:
+    """Minor units shown as the locale writes money: "-$54.23", "-54,23 €", "￥1,500"."""
+    amount = Decimal(minor).scaleb(-minor_digits(currency))
+    return format_currency(amount, currency, locale=locale)
+
+
+@pass_context
+def money_in_locale(context: Context, minor: int, currency: str) -> str:
+    """`money` in the page's locale."""
+    return money(minor, currency, context["locale"])
+
+
+@pass_context
+def amount(context: Context, minor: int, currency: str) -> Markup:
+    """Money in a span that tables align right, negatives marked (not by colour alone)."""
+    css = "amount negative" if minor < 0 else "amount"
+    return Markup('<span class="{}">{}</span>').format(
+        css, money_in_locale(context, minor, currency)
+    )
+
+
+def plain_amount(minor: int, currency: str) -> str:
+    """Minor units as a form field holds them: "54.23", unsigned, no symbol or grouping."""
+    return format_decimal(
+        Decimal(abs(minor)).scaleb(-minor_digits(currency)), format="0.##########", locale="en"
+    )
+
+
+@pass_context
+def day(context: Context, value: date) -> str:
+    """A date as the page's locale writes it briefly: "Oct 3, 2026", "03.10.2026"."""
+    return format_date(value, format="medium", locale=context["locale"])
+
+
+def is_htmx(request: Request) -> bool:
+    """An htmx request that wants a fragment (a boosted link wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and "HX-Boosted" not in request.headers
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The page `name`; for an htmx request only its `block`, so one template serves both."""
+    settings = request.app.state.settings
+    full_context = {"settings": settings, "locale": settings.locale, **(context or {})}
+    fragment = block if block is not None and is_htmx(request) else None
+    response = templates.TemplateResponse(
+        request, name, full_context, status_code=status_code, block_name=fragment
+    )
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    """After a successful form post: see the result at `url` (post/redirect/get)."""
+    return RedirectResponse(url, status_code=303)
+
+
+templates.env.globals.update(
+    money=money_in_locale, amount=amount, plain_amount=plain_amount, day=day, row=row
+)
+_macros = templates.env.get_template("_macros.html").module
+templates.env.globals.update(
+    {name: getattr(_macros, name) for name in ("field", "select", "form_error")}
+)

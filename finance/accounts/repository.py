@@ -4,11 +4,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.accounts.models import Account
 from finance.names import name_key
+from finance.pagination import Position
 from finance.transactions.models import Posting, Transaction, TransactionStatus
 
 
@@ -77,6 +78,20 @@ class AccountRepository:
             .join(Posting, Posting.transaction_id == Transaction.id)
             .where(Posting.account_id == account_id, Transaction.owner_id == self.owner_id)
         )
+
+    async def posted_through(self, account_id: int, position: Position) -> int:
+        """The account's postings up to and including the transaction at `position`, in the
+        register's (date, id) order."""
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(Posting.amount_minor), 0))
+            .join(Transaction, Transaction.id == Posting.transaction_id)
+            .where(
+                Posting.account_id == account_id,
+                Transaction.owner_id == self.owner_id,
+                tuple_(Transaction.date, Transaction.id) <= tuple_(position.date, position.id),
+            )
+        )
+        return int(total or 0)
 
     async def posted_sums(self, account_ids: Sequence[int]) -> dict[int, int]:
         """Each account's postings summed, in one query answered from the postings index."""

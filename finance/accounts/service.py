@@ -12,6 +12,10 @@ from finance.accounts.schemas import AccountCreate, AccountUpdate
 from finance.errors import Conflict, InvalidInput, NotFound
 from finance.money import Money, to_minor
 from finance.names import name_key
+from finance.pagination import Position
+from finance.transactions import service as transactions
+from finance.transactions.models import Transaction
+from finance.transactions.repository import TransactionFilter
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,50 @@ async def get_balance(
     totals = await repository.posted_totals(account.id, as_of=as_of)
     opening = opening_balance(account, as_of)
     return BalanceAsOf(account, as_of, opening + totals.total, opening + totals.cleared)
+
+
+@dataclass(frozen=True)
+class RegisterLine:
+    """One transaction in an account's register, and the balance right after it."""
+
+    transaction: Transaction
+    balance_minor: int
+
+
+@dataclass(frozen=True)
+class Register:
+    """A page of an account's transactions, newest first, each with its running balance."""
+
+    account: AccountBalance
+    lines: list[RegisterLine]
+    next_cursor: str | None
+
+
+async def register(
+    *, db: AsyncSession, owner_id: int, account_id: int, cursor: str | None, limit: int
+) -> Register:
+    """One page of the account's register: the running balance after each transaction."""
+    repository = AccountRepository(db, owner_id)
+    account = await _with_balance(repository, await load_account(repository, account_id))
+    page = await transactions.list_transactions(
+        db=db,
+        owner_id=owner_id,
+        where=TransactionFilter(account_id=account_id),
+        cursor=cursor,
+        limit=limit,
+    )
+    lines: list[RegisterLine] = []
+    if page.items:
+        top = page.items[0]
+        balance = account.account.opening_balance_minor + await repository.posted_through(
+            account_id, Position(top.date, top.id)
+        )
+        for transaction in page.items:
+            lines.append(RegisterLine(transaction, balance))
+            balance -= sum(
+                p.amount_minor for p in transaction.postings if p.account_id == account_id
+            )
+    return Register(account, lines, page.next_cursor)
 
 
 async def create_account(*, db: AsyncSession, owner_id: int, data: AccountCreate) -> AccountBalance:

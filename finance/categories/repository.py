@@ -1,6 +1,7 @@
 """Queries on categories. Never commits."""
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,6 +72,23 @@ class CategoryRepository:
             .where(Posting.category_id == from_id, Posting.transaction_id.in_(self._owned()))
             .values(category_id=to_id)
         )
+
+    async def totals(self, date_from: date, date_to: date) -> Sequence[tuple[int | None, str, int]]:
+        """What went into each category (None: uncategorised) between two days, per currency."""
+        query = (
+            select(Posting.category_id, Posting.currency, func.sum(Posting.amount_minor))
+            .join(Transaction, Transaction.id == Posting.transaction_id)
+            .where(
+                Transaction.owner_id == self.owner_id,
+                Transaction.date.between(date_from, date_to),
+                Posting.account_id.is_(None),
+            )
+            .group_by(Posting.category_id, Posting.currency)
+        )
+        return [
+            (category, currency, int(total))
+            for category, currency, total in await self.session.execute(query)
+        ]
 
     def _owned(self) -> Select[int]:
         """The ids of the owner's transactions."""

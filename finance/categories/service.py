@@ -1,6 +1,8 @@
 """Rules for categories: one level of nesting, children share their parent's kind, names unique
 under a parent. Each write commits before it returns."""
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +17,24 @@ from finance.names import name_key
 async def list_categories(*, db: AsyncSession, owner_id: int) -> list[Category]:
     """All the owner's categories, by name."""
     return list(await CategoryRepository(db, owner_id).list())
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    """What went into a category (None: uncategorised) over a period, in one currency: positive
+    for spending, negative for income."""
+
+    category_id: int | None
+    currency: str
+    minor: int
+
+
+async def category_totals(
+    *, db: AsyncSession, owner_id: int, date_from: date, date_to: date
+) -> list[CategoryTotal]:
+    """Each category's total between two days, per currency."""
+    rows = await CategoryRepository(db, owner_id).totals(date_from, date_to)
+    return [CategoryTotal(category, currency, minor) for category, currency, minor in rows]
 
 
 async def get_category(*, db: AsyncSession, owner_id: int, category_id: int) -> Category:

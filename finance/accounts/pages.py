@@ -1,0 +1,148 @@
+"""Pages for accounts: the list, the register, and the forms. HTTP only: the same service as the
+JSON API does the work."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from finance.accounts import service
+from finance.accounts.models import AccountType
+from finance.accounts.schemas import AccountCreate, AccountUpdate
+from finance.db import SessionDep
+from finance.errors import DomainError
+from finance.forms import FormInvalid, form_errors, form_values, parse_form
+from finance.money import format_minor
+from finance.schemas import RowId
+from finance.users.dependencies import CurrentUser
+from finance.web import redirect, render
+
+router = APIRouter(prefix="/accounts", include_in_schema=False)
+
+ACCOUNT_TYPES = [(kind.value, kind.value.replace("_", " ").capitalize()) for kind in AccountType]
+COMMON_CURRENCIES = ["USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "INR"]
+REGISTER_PAGE = 50
+
+
+@router.get("")
+async def list_accounts(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    archived: Annotated[bool, Query(description="Show archived accounts too.")] = False,
+) -> Response:
+    """Balances, assets apart from liabilities; archived accounts hidden unless asked for."""
+    rows = await service.list_accounts(db=db, owner_id=user.id)
+    shown = [row for row in rows if archived or not row.account.archived]
+    context = {
+        "nav": "Accounts",
+        "assets": [row for row in shown if not row.account.type.is_liability],
+        "liabilities": [row for row in shown if row.account.type.is_liability],
+        "archived_count": sum(row.account.archived for row in rows),
+        "show_archived": archived,
+    }
+    return render(request, "accounts/index.html", context)
+
+
+@router.get("/new")
+async def new_account(request: Request) -> Response:
+    """The form for a new account."""
+    return _form(request, values={"type": "checking", "currency": "USD", "opening_balance": "0"})
+
+
+@router.post("")
+async def create_account(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    """Open an account; the form again, with the reasons, if it is refused."""
+    values = await form_values(request)
+    try:
+        created = await service.create_account(
+            db=db, owner_id=user.id, data=parse_form(AccountCreate, values)
+        )
+    except FormInvalid as invalid:
+        return _form(request, values=values, errors=invalid.errors)
+    except DomainError as error:
+        return _form(request, values=values, errors=form_errors(error))
+    return redirect(f"/accounts/{created.account.id}")
+
+
+@router.get("/{account_id}")
+async def show_register(
+    request: Request,
+    account_id: RowId,
+    db: SessionDep,
+    user: CurrentUser,
+    cursor: str | None = None,
+) -> Response:
+    """The account's transactions, newest first, with the balance after each; more on demand."""
+    page = await service.register(
+        db=db, owner_id=user.id, account_id=account_id, cursor=cursor, limit=REGISTER_PAGE
+    )
+    return render(
+        request, "accounts/register.html", {"nav": "Accounts", "register": page}, block="more"
+    )
+
+
+@router.get("/{account_id}/edit")
+async def edit_account(
+    request: Request, account_id: RowId, db: SessionDep, user: CurrentUser
+) -> Response:
+    """The form to change an account."""
+    row = await service.get_account(db=db, owner_id=user.id, account_id=account_id)
+    account = row.account
+    values = {
+        "name": account.name,
+        "type": account.type.value,
+        "currency": account.currency,
+        "opening_balance": format_minor(account.opening_balance_minor, account.currency),
+        "opening_date": account.opening_date.isoformat(),
+        "note": account.note,
+    }
+    return _form(request, values=values, account_id=account_id)
+
+
+@router.post("/{account_id}")
+async def update_account(
+    request: Request, account_id: RowId, db: SessionDep, user: CurrentUser
+) -> Response:
+    """Save the changes; the form again, with the reasons, if they are refused."""
+    values = await form_values(request)
+    try:
+        data = parse_form(AccountUpdate, values, keep_empty=frozenset({"note"}))
+        await service.update_account(db=db, owner_id=user.id, account_id=account_id, data=data)
+    except FormInvalid as invalid:
+        return _form(request, values=values, errors=invalid.errors, account_id=account_id)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _form(request, values=values, errors=form_errors(error), account_id=account_id)
+    return redirect(f"/accounts/{account_id}")
+
+
+@router.post("/{account_id}/archive")
+async def toggle_archive(
+    request: Request, account_id: RowId, db: SessionDep, user: CurrentUser
+) -> Response:
+    """Archive an active account, or bring an archived one back."""
+    row = await service.get_account(db=db, owner_id=user.id, account_id=account_id)
+    change = AccountUpdate(archived=not row.account.archived)
+    await service.update_account(db=db, owner_id=user.id, account_id=account_id, data=change)
+    return redirect("/accounts")
+
+
+def _form(
+    request: Request,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    account_id: int | None = None,
+) -> Response:
+    context = {
+        "nav": "Accounts",
+        "values": values,
+        "errors": errors or {},
+        "account_id": account_id,
+        "types": ACCOUNT_TYPES,
+        "currencies": COMMON_CURRENCIES,
+    }
+    status_code = 422 if errors else 200
+    return render(request, "accounts/form.html", context, block="form", status_code=status_code)

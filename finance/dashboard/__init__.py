@@ -1,0 +1,1 @@
+"""The dashboard: where the money is, and where it went this month."""

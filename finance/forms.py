@@ -1,0 +1,53 @@
+"""Reading an HTML form into the same pydantic schemas the JSON API uses, and its errors into
+messages a page shows beside each field."""
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from finance.errors import DomainError, InvalidInput
+from finance.problems import field_name
+
+Model = TypeVar("Model", bound=BaseModel)
+FORM_ERROR = "form"
+"""The key of an error that belongs to the whole form rather than one field."""
+
+
+class FormInvalid(Exception):
+    """The form's input was refused; `errors` maps each field (or `form`) to a message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+async def form_values(request: Request) -> dict[str, str]:
+    """The submitted text fields, as typed (kept to fill the form again after an error)."""
+    form = await request.form()
+    return {key: value.strip() for key, value in form.items() if isinstance(value, str)}
+
+
+def parse_form(
+    model: type[Model], values: Mapping[str, Any], *, keep_empty: frozenset[str] = frozenset()
+) -> Model:
+    """Validate with the API's schema; a field left empty counts as not given, except those in
+    `keep_empty`, where empty is a value (clearing a note)."""
+    given = {k: v for k, v in values.items() if v not in ("", None) or k in keep_empty}
+    try:
+        return model.model_validate(given)
+    except ValidationError as error:
+        raise FormInvalid(
+            {
+                field_name(e["loc"]) or FORM_ERROR: str(e["msg"]).removeprefix("Value error, ")
+                for e in error.errors()
+            }
+        ) from None
+
+
+def form_errors(error: DomainError) -> dict[str, str]:
+    """A rule's refusal as form errors: beside its field when it names one."""
+    if isinstance(error, InvalidInput):
+        return {e.field: e.message for e in error.errors}
+    return {FORM_ERROR: error.detail}
