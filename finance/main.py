@@ -9,11 +9,13 @@ from fastapi.staticfiles import StaticFiles
 from finance import health
 from finance.accounts.pages import router as account_pages
 from finance.accounts.router import router as accounts_router
+from finance.categories.pages import router as category_pages
 from finance.categories.router import router as categories_router
 from finance.config import Settings, get_settings
 from finance.dashboard.pages import router as dashboard_pages
 from finance.db import create_engine, create_session_factory
 from finance.problems import install_problem_handlers
+from finance.transactions.pages import router as transaction_pages
 from finance.transactions.router import router as transactions_router
 from finance.web import asset_dir
 
@@ -57,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(api_router())
     app.include_router(health.router)
-    for pages in (dashboard_pages, account_pages):
+    for pages in (dashboard_pages, account_pages, transaction_pages, category_pages):
         app.include_router(pages)
     app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
     return app

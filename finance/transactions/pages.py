@@ -1,0 +1,5 @@
+"""Pages for transactions."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/transactions", include_in_schema=False)
