@@ -1,0 +1,100 @@
+"""Account pages: the list, the forms (with and without htmx) and the register."""
+
+from tests.api import API, add_account, add_transaction
+
+FORM = {
+    "type": "checking",
+    "currency": "USD",
+    "opening_balance": "100.00",
+    "opening_date": "2026-01-01",
+}
+
+
+async def test_the_list_separates_assets_from_liabilities_and_hides_archived(client):
+    await add_account(client, "Checking", opening_balance="10.00")
+    await add_account(client, "Visa", type="credit_card", opening_balance="-5.00")
+    old = await add_account(client, "Old savings", type="savings")
+    await client.patch(f"{API}/accounts/{old['id']}", json={"archived": True})
+    page = (await client.get("/accounts")).text
+    assets, liabilities = page.split("<h2>Assets</h2>")[1].split("<h2>Liabilities</h2>")
+    assert "Checking" in assets and "Visa" not in assets
+    assert "Visa" in liabilities and "-$5.00" in liabilities
+    assert "Old savings" not in page
+    assert "Show 1 archived" in page
+    assert "Old savings" in (await client.get("/accounts?archived=true")).text
+
+
+async def test_creating_an_account_without_javascript_redirects_to_its_register(client):
+    response = await client.post("/accounts", data={"name": "Checking", **FORM})
+    assert response.status_code == 303
+    register = await client.get(response.headers["location"])
+    assert "Checking" in register.text and "$100.00" in register.text
+
+
+async def test_a_refused_form_comes_back_with_422_the_input_kept_and_the_reason_beside_it(client):
+    response = await client.post(
+        "/accounts", data={**FORM, "name": "Wallet", "opening_balance": "1.005"}
+    )
+    assert response.status_code == 422
+    assert 'value="Wallet"' in response.text
+    assert 'id="opening_balance-error"' in response.text
+    assert "at most 2 decimal places" in response.text
+    assert (await client.get(f"{API}/accounts")).json() == []
+
+
+async def test_an_htmx_form_error_swaps_only_the_form(client):
+    response = await client.post(
+        "/accounts", data={**FORM, "name": ""}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 422
+    assert response.text.lstrip().startswith("<form")
+    assert "<html" not in response.text
+    assert response.headers["vary"] == "HX-Request"
+
+
+async def test_a_duplicate_name_is_explained_on_the_form(client):
+    await add_account(client, "Checking")
+    response = await client.post("/accounts", data={"name": "checking", **FORM})
+    assert response.status_code == 422
+    assert "already exists" in response.text
+
+
+async def test_editing_and_archiving_without_javascript(client):
+    account = await add_account(client, "Checking", note="old note")
+    edit = await client.get(f"/accounts/{account['id']}/edit")
+    assert 'value="old note"' in edit.text
+    saved = await client.post(
+        f"/accounts/{account['id']}", data={"name": "Joint", **FORM, "note": ""}
+    )
+    assert saved.status_code == 303
+    changed = (await client.get(f"{API}/accounts/{account['id']}")).json()
+    assert (changed["name"], changed["note"], changed["opening_balance"]) == ("Joint", "", "100.00")
+    assert (await client.post(f"/accounts/{account['id']}/archive")).status_code == 303
+    assert (await client.get(f"{API}/accounts/{account['id']}")).json()["archived"] is True
+
+
+async def test_the_register_shows_a_running_balance_newest_first(client):
+    account = await add_account(client, "Checking", opening_balance="100.00")
+    for day, amount in (("2026-10-01", "-10.00"), ("2026-10-02", "25.50"), ("2026-10-03", "-0.50")):
+        await add_transaction(client, date=day, account_id=account["id"], amount=amount)
+    page = (await client.get(f"/accounts/{account['id']}")).text
+    rows = page.split('id="register-rows"')[1]
+    balances = [rows.index(text) for text in ("$115.00", "$115.50", "$90.00")]
+    assert balances == sorted(balances)
+
+
+async def test_the_register_loads_more_as_a_fragment_for_htmx(client):
+    account = await add_account(client, "Checking")
+    for index in range(55):
+        await add_transaction(client, account_id=account["id"], amount="-1.00", payee=f"p{index}")
+    page = (await client.get(f"/accounts/{account['id']}")).text
+    assert "Load more" in page
+    next_url = page.split('hx-get="')[1].split('"')[0]
+    fragment = await client.get(next_url, headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and fragment.text.count("<tr") == 5
+    assert "Load more" not in fragment.text
+    assert "$-55.00" not in fragment.text and "-$55.00" in page
+
+
+async def test_a_missing_account_page_is_404(client):
+    assert (await client.get("/accounts/999")).status_code == 404

@@ -1,0 +1,53 @@
+"""The dashboard page: first-run state, figures, and htmx-free operation."""
+
+from datetime import date
+
+from tests.api import add_account, add_category, add_transaction
+
+
+async def test_an_empty_ledger_invites_the_first_account_and_offers_demo_data(client):
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert "Add your first account" in response.text
+    assert 'action="/demo"' in response.text
+
+
+async def test_loading_the_demo_data_fills_an_empty_ledger_once(client):
+    response = await client.post("/demo")
+    assert response.status_code == 303
+    accounts = (await client.get("/api/v1/accounts")).json()
+    assert [a["name"] for a in accounts] == ["Checking", "Savings", "Visa card", "Wallet"]
+    await client.post("/demo")
+    assert len((await client.get("/api/v1/accounts")).json()) == 4
+
+
+async def test_the_dashboard_shows_net_worth_month_figures_and_latest_transactions(client):
+    today = date.today().isoformat()
+    checking = await add_account(client, "Checking", opening_balance="1000.00")
+    card = await add_account(client, "Card", type="credit_card", opening_balance="-200.00")
+    salary = await add_category(client, "Salary", kind="income")
+    food = await add_category(client, "Food")
+    await add_transaction(
+        client, date=today, account_id=checking["id"], amount="2500.00", category_id=salary["id"]
+    )
+    await add_transaction(
+        client,
+        date=today,
+        account_id=card["id"],
+        amount="-54.23",
+        payee="Whole Foods",
+        category_id=food["id"],
+    )
+    page = (await client.get("/")).text
+    assert "$3,245.77" in page  # 1000 + 2500 - 200 - 54.23
+    assert "$2,500.00" in page  # income this month
+    assert "-$54.23" in page  # spending this month, and the latest transaction
+    assert "Whole Foods" in page
+    assert 'aria-current="page"' in page
+
+
+async def test_money_follows_the_locale_setting(app, client):
+    await add_account(client, "Girokonto", currency="EUR", opening_balance="-1234.50")
+    app.state.settings = app.state.settings.model_copy(update={"locale": "de_DE"})
+    page = (await client.get("/")).text
+    assert "-1.234,50\xa0€" in page
