@@ -17,7 +17,7 @@ from finance.db import create_engine, create_session_factory
 from finance.problems import install_problem_handlers
 from finance.transactions.pages import router as transaction_pages
 from finance.transactions.router import router as transactions_router
-from finance.web import asset_dir
+from finance.web import asset_dir, htmx_redirects
 
 API_PREFIX = "/api/v1"
 
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     install_problem_handlers(app)
+    app.middleware("http")(htmx_redirects)
     app.include_router(api_router())
     app.include_router(health.router)
     for pages in (dashboard_pages, account_pages, transaction_pages, category_pages):

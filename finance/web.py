@@ -2,7 +2,7 @@
 money and dates in the user's locale, and one helper that answers an htmx request with just the
 block it asked for and a browser with the whole page."""
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -93,6 +93,17 @@ def render(
 def redirect(url: str) -> RedirectResponse:
     """After a successful form post: see the result at `url` (post/redirect/get)."""
     return RedirectResponse(url, status_code=303)
+
+
+async def htmx_redirects(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Middleware: htmx would follow a 303 itself and swap the whole next page into the
+    fragment it targets; tell it to navigate instead (`HX-Redirect`)."""
+    response = await call_next(request)
+    if response.status_code == 303 and is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": response.headers["location"]})
+    return response
 
 
 templates.env.globals.update(

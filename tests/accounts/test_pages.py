@@ -98,3 +98,12 @@ async def test_the_register_loads_more_as_a_fragment_for_htmx(client):
 
 async def test_a_missing_account_page_is_404(client):
     assert (await client.get("/accounts/999")).status_code == 404
+
+
+async def test_an_htmx_form_that_succeeds_is_told_where_to_go_not_given_the_next_page(client):
+    response = await client.post(
+        "/accounts", data={"name": "Checking", **FORM}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 204
+    assert response.headers["hx-redirect"].startswith("/accounts/")
+    assert response.text == ""

@@ -1,0 +1,241 @@
+"""Browser tests: the real app in a real server process, driven in headless Chromium.
+
+Debian's chromium (installed by .ci/run) is launched by Playwright; nothing is downloaded by
+Playwright itself. The pages load htmx from a CDN, which tests cannot reach, so the browser is
+served the same pinned file from the npm registry instead (fetched once with `npm pack` into
+`.cache/`); since the page asks for it with an SRI hash, every test also proves the hash is
+right. Every other address outside this machine is blocked.
+
+All browser tests share one event loop for the session (`loop_scope="session"`), so Playwright
+and the other async tests do not fight over loops. A failing test leaves a screenshot in
+`test-artifacts/`.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
+
+from finance.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".cache" / "browser-assets"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HTMX = ("htmx.org@2.0.11", "package/dist/htmx.min.js")
+AXE = ("axe-core@4.11.4", "package/axe.min.js")
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def unavailable(reason: str) -> None:
+    """Skip on a developer's machine without the tools; in CI a missing tool is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def npm_file(spec: str, member: str) -> Path:
+    """One file of an npm package, fetched once with `npm pack` into `.cache/`."""
+    target = CACHE / spec / Path(member).name
+    if target.exists():
+        return target
+    if shutil.which("npm") is None:
+        unavailable("browser tests need npm to fetch " + spec)
+    with tempfile.TemporaryDirectory() as folder:
+        packed = subprocess.run(
+            ["npm", "pack", spec, "--pack-destination", folder],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if packed.returncode != 0:
+            unavailable(f"npm pack {spec} failed: {packed.stderr.strip()}")
+        (tarball,) = Path(folder).glob("*.tgz")
+        with tarfile.open(tarball) as archive:
+            source = archive.extractfile(member)
+            assert source is not None, member
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read())
+    return target
+
+
+@pytest.fixture(scope="session")
+def htmx_file() -> Path:
+    """The pinned htmx, as the CDN serves it."""
+    return npm_file(*HTMX)
+
+
+@pytest.fixture(scope="session")
+def axe_file() -> Path:
+    """axe-core, for accessibility scans."""
+    return npm_file(*AXE)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """`finance serve` on a fresh SQLite file; its base URL."""
+    port = free_port()
+    log = (tmp_path / "server.log").open("w")
+    env = {**os.environ, "FINANCE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/finance.db"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from finance.cli import app; app()", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the server did not become healthy in 30 s")
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """One headless Chromium for the session."""
+    if not CHROMIUM.exists():
+        unavailable("browser tests need Debian's chromium: apt-get install chromium")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        await launched.close()
+
+
+async def new_context(browser: Browser, htmx_file: Path, **options: Any) -> BrowserContext:
+    """A fresh browser profile that gets htmx locally and reaches nothing off this machine."""
+    context = await browser.new_context(**options)
+    htmx_url = Settings(_env_file=None).htmx_url
+
+    async def serve_htmx(route: Route) -> None:
+        await route.fulfill(
+            path=htmx_file,
+            content_type="application/javascript",
+            headers={"Access-Control-Allow-Origin": "*"},
+        )
+
+    async def block_outside(route: Route) -> None:
+        await route.abort()
+
+    # The route added last is asked first: the htmx file before the block on everything else.
+    await context.route(lambda url: not url.startswith("http://127.0.0.1"), block_outside)
+    await context.route(htmx_url, serve_htmx)
+    return context
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Remember each phase's outcome on the test, so fixtures can tell whether it failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+async def open_page(
+    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path, **options: Any
+) -> AsyncIterator[Page]:
+    context = await new_context(browser, htmx_file, **options)
+    page = await context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    await context.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def page(
+    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path
+) -> AsyncIterator[Page]:
+    """A desktop-sized page."""
+    async for opened in open_page(request, browser, htmx_file, viewport=DESKTOP):
+        yield opened
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def phone(
+    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path
+) -> AsyncIterator[Page]:
+    """A 375-pixel-wide phone screen, touch enabled."""
+    async for opened in open_page(
+        request, browser, htmx_file, viewport=PHONE, is_mobile=True, has_touch=True
+    ):
+        yield opened
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def no_js_page(
+    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path
+) -> AsyncIterator[Page]:
+    """A page with JavaScript switched off."""
+    async for opened in open_page(
+        request, browser, htmx_file, viewport=DESKTOP, java_script_enabled=False
+    ):
+        yield opened
+
+
+async def serious_violations(page: Page, axe_file: Path) -> list[dict[str, Any]]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    await page.add_script_tag(path=axe_file)
+    found: list[dict[str, Any]] = await page.evaluate(
+        """async () => (await axe.run()).violations
+            .filter((v) => ["serious", "critical"].includes(v.impact))
+            .map((v) => ({id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target)}))"""
+    )
+    return found
+
+
+async def screenshot(page: Page, name: str) -> None:
+    """Keep a picture of the page as a test artefact, for people to look at."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=folder / f"{name}.png", full_page=True)
