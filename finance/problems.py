@@ -12,13 +12,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from finance.errors import DomainError, FieldError, InvalidInput
 from finance.schemas import UNION_TAGS
+from finance.web import render
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -50,13 +51,45 @@ def field_name(location: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in parts) or "body"
 
 
-async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+def answer(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    errors: Sequence[FieldError] = (),
+    headers: Any = None,
+) -> Response:
+    """Problem details for the API and scripts; a page for a browser on a page route."""
+    if wants_page(request):
+        return render(
+            request,
+            "error.html",
+            {
+                "status": status,
+                "title": HTTPStatus(status).phrase,
+                "detail": detail,
+                "errors": errors,
+            },
+            status_code=status,
+        )
+    return problem_response(status, detail, errors=errors, headers=headers)
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (not the API, not a script)."""
+    path = request.url.path
+    return not path.startswith(
+        ("/api/", "/health", "/docs", "/openapi", "/static/")
+    ) and "text/html" in request.headers.get("accept", "")
+
+
+async def _domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, DomainError)
     errors = error.errors if isinstance(error, InvalidInput) else ()
-    return problem_response(error.status, error.detail, errors=errors)
+    return answer(request, error.status, error.detail, errors=errors)
 
 
-async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     errors = [
         FieldError(
@@ -66,31 +99,32 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
         for e in error.errors()
     ]
     summary = "; ".join(f"{e.field}: {e.message}" for e in errors)
-    return problem_response(HTTPStatus.UNPROCESSABLE_ENTITY, summary, errors=errors)
+    return answer(request, HTTPStatus.UNPROCESSABLE_ENTITY, summary, errors=errors)
 
 
-async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    return problem_response(error.status_code, str(error.detail), headers=error.headers)
+    return answer(request, error.status_code, str(error.detail), headers=error.headers)
 
 
-async def _integrity_error(_request: Request, error: Exception) -> JSONResponse:
+async def _integrity_error(request: Request, error: Exception) -> Response:
     logger.info("integrity error answered with 409: %s", error)
-    return problem_response(HTTPStatus.CONFLICT, "the change conflicts with existing data")
+    return answer(request, HTTPStatus.CONFLICT, "the change conflicts with existing data")
 
 
-async def _database_unavailable(_request: Request, error: Exception) -> JSONResponse:
+async def _database_unavailable(request: Request, error: Exception) -> Response:
     logger.warning("database unavailable: %s", error)
-    return problem_response(
+    return answer(
+        request,
         HTTPStatus.SERVICE_UNAVAILABLE,
         "the database is unavailable; nothing was changed, try again shortly",
         headers={"Retry-After": "5"},
     )
 
 
-async def _unexpected_error(_request: Request, error: Exception) -> JSONResponse:
+async def _unexpected_error(request: Request, error: Exception) -> Response:
     logger.exception("unhandled error", exc_info=error)
-    return problem_response(HTTPStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred")
+    return answer(request, HTTPStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred")
 
 
 def install_problem_handlers(app: FastAPI) -> None:

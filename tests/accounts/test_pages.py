@@ -107,3 +107,12 @@ async def test_an_htmx_form_that_succeeds_is_told_where_to_go_not_given_the_next
     assert response.status_code == 204
     assert response.headers["hx-redirect"].startswith("/accounts/")
     assert response.text == ""
+
+
+async def test_a_missing_page_is_a_page_for_a_browser_and_problem_details_for_scripts(client):
+    browser = await client.get("/accounts/999", headers={"Accept": "text/html"})
+    assert browser.status_code == 404
+    assert "text/html" in browser.headers["content-type"]
+    assert "There is nothing here" in browser.text
+    api = await client.get(f"{API}/accounts/999", headers={"Accept": "text/html"})
+    assert api.headers["content-type"] == "application/problem+json"
