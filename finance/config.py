@@ -2,7 +2,8 @@
 
 from functools import lru_cache
 
-from pydantic import Field
+from babel import Locale, UnknownLocaleError
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,6 +41,15 @@ class Settings(BaseSettings):
     )
     page_size_default: int = Field(default=50, ge=1, description="Transactions per page.")
     page_size_max: int = Field(default=500, ge=1, description="Largest page a client may ask.")
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        try:
+            Locale.parse(value)
+        except (ValueError, UnknownLocaleError):
+            raise ValueError(f"{value!r} is not a locale Babel knows (e.g. en_US, de_DE)") from None
+        return value
 
 
 @lru_cache

@@ -6,6 +6,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from finance import web
 from finance.config import Settings
 
@@ -62,3 +64,9 @@ async def test_the_start_page_renders_with_its_stylesheet(client):
     assert "/docs" in response.text
     stylesheet = await client.get("/static/app.css")
     assert stylesheet.status_code == 200
+
+
+def test_an_unknown_locale_is_refused_at_start(monkeypatch):
+    monkeypatch.setenv("FINANCE_LOCALE", "xx_NOWHERE")
+    with pytest.raises(ValueError, match="not a locale"):
+        Settings(_env_file=None)
