@@ -136,14 +136,20 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server did not become healthy in 30 s")
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    """One headless Chromium for the session."""
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium, which Playwright drives (it downloads no browser of its own)."""
     if not CHROMIUM.exists():
         unavailable("browser tests need Debian's chromium: apt-get install chromium")
+    return CHROMIUM
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def browser(chromium: Path) -> AsyncIterator[Browser]:
+    """One headless Chromium for the session."""
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True
         )
         yield launched
         await launched.close()

@@ -46,16 +46,18 @@ async def test_a_form_error_appears_beside_the_field_without_a_reload(
 
 async def test_the_register_loads_more_rows_in_place(page: Page, server: str) -> None:
     account = add_account(server, "Checking", opening_balance="100.00")
-    with httpx.Client(base_url=server) as client:
+    async with httpx.AsyncClient(base_url=server) as client:
         for index in range(60):
-            client.post(
-                "/api/v1/transactions",
-                json={
-                    "account_id": account,
-                    "date": "2026-10-01",
-                    "amount": "-1.00",
-                    "payee": f"Shop {index}",
-                },
+            (
+                await client.post(
+                    "/api/v1/transactions",
+                    json={
+                        "account_id": account,
+                        "date": "2026-10-01",
+                        "amount": "-1.00",
+                        "payee": f"Shop {index}",
+                    },
+                )
             ).raise_for_status()
     await page.goto(f"{server}/accounts/{account}")
     rows = page.locator("#register-rows tr")
