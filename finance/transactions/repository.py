@@ -68,6 +68,32 @@ class TransactionRepository:
         query = query.order_by(Transaction.date.desc(), Transaction.id.desc()).limit(limit)
         return (await self.session.scalars(query)).all()
 
+    async def payees(self, *, limit: int) -> Sequence[str]:
+        """The distinct payees of the owner's transactions, most recently used first."""
+        query = (
+            select(Transaction.payee)
+            .where(Transaction.owner_id == self.owner_id, Transaction.payee != "")
+            .group_by(Transaction.payee)
+            .order_by(func.max(Transaction.date).desc(), Transaction.payee)
+            .limit(limit)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def last_category_for_payee(self, payee: str) -> int | None:
+        """The category of the newest transaction line with this payee (any case) that has one."""
+        query = (
+            select(Posting.category_id)
+            .join(Transaction, Transaction.id == Posting.transaction_id)
+            .where(
+                Transaction.owner_id == self.owner_id,
+                func.lower(Transaction.payee) == func.lower(payee),
+                Posting.category_id.is_not(None),
+            )
+            .order_by(Transaction.date.desc(), Transaction.id.desc(), Posting.id)
+            .limit(1)
+        )
+        return await self.session.scalar(query)
+
     async def unbalanced_transaction_ids(self) -> Sequence[int]:
         """Transactions whose postings do not sum to zero in some currency: none, ever."""
         query = (

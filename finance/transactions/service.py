@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.accounts.models import Account
 from finance.accounts.repository import AccountRepository
+from finance.categories.models import Category
 from finance.categories.repository import CategoryRepository
 from finance.errors import Conflict, InvalidInput, NotFound
 from finance.pagination import Position, decode_cursor, encode_cursor
@@ -116,6 +117,22 @@ async def delete_transaction(*, db: AsyncSession, owner_id: int, transaction_id:
         )
     await repository.delete(transaction)
     await db.commit()
+
+
+async def recent_payees(*, db: AsyncSession, owner_id: int, limit: int) -> list[str]:
+    """The owner's payees so far, most recently used first: what a payee field can offer."""
+    return list(await TransactionRepository(db, owner_id).payees(limit=limit))
+
+
+async def last_category_for_payee(
+    *, db: AsyncSession, owner_id: int, payee: str
+) -> Category | None:
+    """The category the owner last used with this payee (ignoring case), if any: a suggestion
+    for the next transaction with them."""
+    category_id = await TransactionRepository(db, owner_id).last_category_for_payee(payee)
+    if category_id is None:
+        return None
+    return await CategoryRepository(db, owner_id).get(category_id)
 
 
 async def _load(repository: TransactionRepository, transaction_id: int) -> Transaction:

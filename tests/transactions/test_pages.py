@@ -1,0 +1,661 @@
+"""The transactions page: a filtered list that bookmarks, a quick-add form for purchases,
+income, transfers and splits, inline edit, and delete with undo; each with and without htmx."""
+
+import datetime as dt
+import html
+import re
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from finance.accounts import service as accounts
+from finance.accounts.schemas import AccountCreate
+from finance.categories import service as categories
+from finance.categories.schemas import CategoryCreate
+from finance.transactions import service as transactions
+from finance.transactions.schemas import SimpleTransactionCreate
+from finance.users.service import ensure_user
+from tests.api import API, add_account, add_category, add_transaction, get_json
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+async def ledger(client):
+    """Checking and savings; Food with Groceries under it, Household, Salary; October so far:
+    groceries, a transfer to savings, a salary."""
+    checking = (await add_account(client, "Checking"))["id"]
+    savings = (await add_account(client, "Savings", type="savings"))["id"]
+    food = (await add_category(client, "Food"))["id"]
+    groceries = (await add_category(client, "Groceries", parent_id=food))["id"]
+    household = (await add_category(client, "Household"))["id"]
+    salary = (await add_category(client, "Salary", kind="income"))["id"]
+    shopping = await add_transaction(
+        client,
+        date="2026-10-01",
+        account_id=checking,
+        amount="-54.23",
+        payee="Whole Foods",
+        category_id=groceries,
+    )
+    transfer = await add_transaction(
+        client,
+        date="2026-10-02",
+        from_account_id=checking,
+        to_account_id=savings,
+        amount="500.00",
+        memo="monthly saving",
+    )
+    pay = await add_transaction(
+        client,
+        date="2026-10-03",
+        account_id=checking,
+        amount="3000.00",
+        payee="ACME Corp",
+        category_id=salary,
+        status="cleared",
+    )
+    return {
+        "checking": checking,
+        "savings": savings,
+        "food": food,
+        "groceries": groceries,
+        "household": household,
+        "salary": salary,
+        "shopping": shopping["id"],
+        "transfer": transfer["id"],
+        "pay": pay["id"],
+    }
+
+
+def form(ledger: dict[str, int], **fields: str) -> dict[str, str]:
+    """What the transaction form sends for a purchase of 54.23 at the corner shop, changed by
+    `fields`; the four blank split lines come along, as a browser sends them."""
+    sent = {
+        "return": "",
+        "date": "2026-10-04",
+        "payee": "Corner Shop",
+        "amount": "54.23",
+        "kind": "expense",
+        "account_id": str(ledger["checking"]),
+        "category_id": str(ledger["groceries"]),
+        "to_account_id": "",
+    }
+    for line in range(4):
+        sent |= {f"splits.{line}.{name}": "" for name in ("category_id", "amount", "memo")}
+    return sent | fields
+
+
+def row_ids(page: str) -> list[int]:
+    return [int(found) for found in re.findall(r'<tr id="transaction-(\d+)"', page)]
+
+
+def hidden_inputs(fragment: str) -> dict[str, str]:
+    found = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', fragment)
+    return {name: html.unescape(value) for name, value in found}
+
+
+def selected(page: str, control_id: str) -> str | None:
+    """The value of the selected option of a select, or None."""
+    select = re.search(rf'<select id="{control_id}"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None, control_id
+    chosen = re.search(r'<option value="([^"]*)" selected>', select[1])
+    return chosen[1] if chosen else None
+
+
+def input_value(page: str, control_id: str) -> str:
+    found = re.search(rf'<input id="{control_id}"[^>]* value="([^"]*)"', page)
+    assert found is not None, control_id
+    return html.unescape(found[1])
+
+
+async def newest(client: AsyncClient) -> dict[str, Any]:
+    items: list[dict[str, Any]] = (await get_json(client, f"{API}/transactions"))["items"]
+    return items[0]
+
+
+def same_transaction(view: dict[str, Any]) -> dict[str, Any]:
+    """A transaction's content, without what a new record of it has new (id, timestamps)."""
+    return {k: v for k, v in view.items() if k not in ("id", "created_at", "updated_at")}
+
+
+# The list
+
+
+async def test_an_empty_ledger_points_to_adding_an_account_first(client):
+    page = await client.get("/transactions")
+    assert page.status_code == 200
+    assert 'href="/accounts/new"' in page.text
+    assert 'id="quick-add"' not in page.text
+
+
+async def test_the_page_lists_each_transaction_with_its_accounts_category_and_amount(
+    client, ledger
+):
+    page = (await client.get("/transactions")).text
+    assert row_ids(page) == [ledger["pay"], ledger["transfer"], ledger["shopping"]]
+    shopping = page[page.index(f'id="transaction-{ledger["shopping"]}"') :]
+    assert "Whole Foods" in shopping and "Food: Groceries" in shopping
+    assert '<span class="amount negative">-$54.23</span>' in shopping
+    assert "Checking → Savings" in page
+    assert '<span class="amount">$3,000.00</span>' in page
+    assert '<option value="Whole Foods">' in page and '<option value="ACME Corp">' in page
+    assert input_value(page, "quick-add-date") == dt.date.today().isoformat()
+
+
+async def test_a_ledger_without_transactions_invites_the_first_one(client):
+    await add_account(client)
+    page = (await client.get("/transactions")).text
+    assert 'id="quick-add"' in page
+    assert "No transactions yet" in page
+
+
+async def test_a_filtered_url_shows_only_the_matching_rows_and_fills_the_filter_bar(client, ledger):
+    page = (await client.get("/transactions?q=whole")).text
+    assert row_ids(page) == [ledger["shopping"]]
+    assert input_value(page, "filter-q") == "whole"
+
+    by_parent = (await client.get(f"/transactions?category_id={ledger['food']}")).text
+    assert row_ids(by_parent) == [ledger["shopping"]]
+    assert selected(by_parent, "filter-category_id") == str(ledger["food"])
+
+    cleared = (await client.get("/transactions?status=cleared")).text
+    assert row_ids(cleared) == [ledger["pay"]]
+
+    dated = (await client.get("/transactions?date_from=2026-10-02&date_to=2026-10-02")).text
+    assert row_ids(dated) == [ledger["transfer"]]
+
+
+async def test_filtering_by_an_account_shows_amounts_from_its_side(client, ledger):
+    page = (await client.get(f"/transactions?account_id={ledger['savings']}")).text
+    assert row_ids(page) == [ledger["transfer"]]
+    assert '<span class="amount">$500.00</span>' in page
+    into_checking = (await client.get(f"/transactions?account_id={ledger['checking']}")).text
+    assert '<span class="amount negative">-$500.00</span>' in into_checking
+
+
+async def test_a_filter_with_no_match_says_so(client, ledger):
+    page = (await client.get("/transactions?q=nothing-like-this")).text
+    assert row_ids(page) == []
+    assert "No transactions match these filters" in page
+
+
+async def test_bad_filter_values_are_left_out_with_a_message_instead_of_an_error(client, ledger):
+    page = await client.get("/transactions?date_from=2026-02-30&status=lost&colour=red&q=whole")
+    assert page.status_code == 200
+    assert "The from date filter “2026-02-30” was ignored" in page.text
+    assert "The status filter “lost” was ignored" in page.text
+    assert "Unknown filter “colour” ignored." in page.text
+    assert row_ids(page.text) == [ledger["shopping"]]
+
+
+async def test_a_stale_page_link_shows_the_newest_with_a_message(client, ledger):
+    page = await client.get("/transactions?cursor=not-a-cursor")
+    assert page.status_code == 200
+    assert "That page link is out of date" in page.text
+    assert row_ids(page.text) == [ledger["pay"], ledger["transfer"], ledger["shopping"]]
+
+
+async def test_an_htmx_filter_request_gets_the_table_alone_and_the_url_to_show(client, ledger):
+    response = await client.get(
+        "/transactions?account_id=&q=whole&status=&date_from=", headers=HTMX
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text and 'id="quick-add"' not in response.text
+    assert response.text.lstrip().startswith('<div id="transactions-table">')
+    assert row_ids(response.text) == [ledger["shopping"]]
+    assert "HX-Request" in response.headers["Vary"]
+    assert response.headers["HX-Push-Url"] == "/transactions?q=whole"
+
+
+async def test_htmx_restoring_history_gets_the_whole_page(client, ledger):
+    headers = HTMX | {"HX-History-Restore-Request": "true"}
+    response = await client.get("/transactions?q=whole", headers=headers)
+    assert "<html" in response.text
+
+
+async def test_load_more_continues_after_the_last_row_with_or_without_htmx(app, client, ledger):
+    app.state.settings = app.state.settings.model_copy(update={"page_size_default": 2})
+    page = (await client.get(f"/transactions?account_id={ledger['checking']}")).text
+    assert row_ids(page) == [ledger["pay"], ledger["transfer"]]
+    more = re.search(r'<a href="([^"]+)" hx-get="([^"]+)"[^>]*>Load more</a>', page)
+    assert more is not None and more[1] == more[2]
+    link = html.unescape(more[1])
+    assert f"account_id={ledger['checking']}" in link and "cursor=" in link
+
+    next_page = (await client.get(link)).text
+    assert "<html" in next_page and row_ids(next_page) == [ledger["shopping"]]
+    assert "Load more" not in next_page and "Back to the newest" in next_page
+
+    rows = await client.get(link, headers=HTMX)
+    assert rows.text.lstrip().startswith("<tr") and "<table" not in rows.text
+    assert row_ids(rows.text) == [ledger["shopping"]]
+
+
+# Quick add
+
+
+async def test_quick_add_without_javascript_redirects_back_to_the_list_and_persists(client, ledger):
+    response = await client.post("/transactions", data=form(ledger, **{"return": "q=shop"}))
+    assert response.status_code == 303
+    assert response.headers["location"] == "/transactions?q=shop"
+    added = await newest(client)
+    assert (added["date"], added["payee"], added["amount"]) == (
+        "2026-10-04",
+        "Corner Shop",
+        "-54.23",
+    )
+    assert (added["account_id"], added["category_id"]) == (ledger["checking"], ledger["groceries"])
+
+
+async def test_income_is_stored_positive(client, ledger):
+    sent = form(ledger, kind="income", amount="120", category_id=str(ledger["salary"]))
+    assert (await client.post("/transactions", data=sent)).status_code == 303
+    assert (await newest(client))["amount"] == "120.00"
+
+
+async def test_quick_add_with_htmx_answers_a_fresh_form_and_the_new_row_on_top(client, ledger):
+    response = await client.post("/transactions", data=form(ledger), headers=HTMX)
+    assert response.status_code == 200 and "<html" not in response.text
+    added = await newest(client)
+    fresh, _, extra = response.text.partition("</form>")
+    assert 'hx-swap-oob="afterbegin:#transaction-rows"' in extra
+    assert row_ids(extra) == [added["id"]] and "Corner Shop" in extra
+    assert input_value(fresh, "quick-add-payee") == ""
+    assert input_value(fresh, "quick-add-amount") == ""
+    assert input_value(fresh, "quick-add-date") == "2026-10-04"
+    assert selected(fresh, "quick-add-account_id") == str(ledger["checking"])
+    assert re.search(r'<input id="quick-add-date"[^>]* autofocus', fresh)
+    assert "Added Corner Shop, -$54.23, Oct 4, 2026." in fresh
+
+
+async def test_a_bad_amount_comes_back_with_422_the_input_kept_and_the_error_beside_it(
+    client, ledger
+):
+    for headers in ({}, HTMX):
+        sent = form(ledger, amount="12.3.4", payee="Corner Shop")
+        response = await client.post("/transactions", data=sent, headers=headers)
+        assert response.status_code == 422
+        assert input_value(response.text, "quick-add-payee") == "Corner Shop"
+        assert input_value(response.text, "quick-add-amount") == "12.3.4"
+        assert re.search(
+            r'<input id="quick-add-amount"[^>]*aria-describedby="quick-add-amount-error"'
+            r"[^>]* autofocus",
+            response.text,
+        )
+        assert '<p class="error" id="quick-add-amount-error">type an amount like 12.34' in (
+            response.text
+        )
+        assert ("<html" in response.text) == (headers != HTMX)
+    assert len((await get_json(client, f"{API}/transactions"))["items"]) == 3
+
+
+async def test_too_many_decimals_and_a_missing_amount_are_refused_beside_the_amount(client, ledger):
+    exact = await client.post("/transactions", data=form(ledger, amount="1.234"))
+    assert exact.status_code == 422
+    assert "USD amounts have at most 2 decimal places" in exact.text
+    missing = await client.post("/transactions", data=form(ledger, amount=""))
+    assert missing.status_code == 422 and 'id="quick-add-amount-error"' in missing.text
+
+
+async def test_a_date_before_the_account_opened_is_refused_beside_the_date(client, ledger):
+    response = await client.post("/transactions", data=form(ledger, date="2025-12-31"))
+    assert response.status_code == 422
+    error = re.search(r'<p class="error" id="quick-add-date-error">([^<]*)</p>', response.text)
+    assert error is not None and "opening date" in error[1]
+
+
+async def test_a_transfer_from_the_form(client, ledger):
+    sent = form(
+        ledger, kind="transfer", amount="200", to_account_id=str(ledger["savings"]), payee=""
+    )
+    assert (await client.post("/transactions", data=sent)).status_code == 303
+    added = await newest(client)
+    assert added["type"] == "transfer"
+    assert (added["from_account_id"], added["to_account_id"]) == (
+        ledger["checking"],
+        ledger["savings"],
+    )
+    assert added["amount"] == "200.00"
+
+
+async def test_a_transfer_needs_another_account_said_beside_to_account(client, ledger):
+    sent = form(ledger, kind="transfer", to_account_id=str(ledger["checking"]))
+    response = await client.post("/transactions", data=sent)
+    assert response.status_code == 422
+    assert 'id="quick-add-to_account_id-error">a transfer needs two different accounts' in (
+        response.text
+    )
+    sent = form(ledger, kind="transfer", to_account_id="")
+    missing = await client.post("/transactions", data=sent)
+    assert missing.status_code == 422 and 'id="quick-add-to_account_id-error"' in missing.text
+
+
+async def test_a_split_from_the_form_leaves_out_blank_lines(client, ledger):
+    sent = form(
+        ledger,
+        amount="",
+        category_id="",
+        **{
+            "splits.0.category_id": str(ledger["groceries"]),
+            "splits.0.amount": "30",
+            "splits.2.category_id": str(ledger["household"]),
+            "splits.2.amount": "12.50",
+            "splits.2.memo": "towels",
+        },
+    )
+    assert (await client.post("/transactions", data=sent)).status_code == 303
+    added = await newest(client)
+    assert added["type"] == "split" and added["amount"] == "-42.50"
+    assert added["splits"] == [
+        {"category_id": ledger["groceries"], "amount": "-30.00", "memo": ""},
+        {"category_id": ledger["household"], "amount": "-12.50", "memo": "towels"},
+    ]
+
+
+async def test_a_split_line_error_is_shown_on_the_line_it_was_typed_in(client, ledger):
+    sent = form(
+        ledger,
+        amount="",
+        **{
+            "splits.0.category_id": str(ledger["groceries"]),
+            "splits.0.amount": "30",
+            "splits.2.category_id": str(ledger["household"]),
+            "splits.2.amount": "1.234",
+        },
+    )
+    response = await client.post("/transactions", data=sent)
+    assert response.status_code == 422
+    assert 'id="quick-add-splits-2-amount-error">USD amounts have at most 2' in response.text
+    assert 'id="quick-add-splits-1-amount-error"' not in response.text
+    assert '<details class="splits for-split" open>' in response.text
+
+
+async def test_every_kind_of_split_line_error_names_the_line_it_is_on(client, ledger):
+    """The lines typed are 1, 3 and 4 (blank 2 left out): an error on form line 3, whether
+    the form, the schema or the service finds it, is shown on line 3, not on the API's line 2."""
+    lines = {
+        "splits.0.amount": "10",
+        "splits.2.amount": "20",
+        "splits.3.amount": "30",
+    }
+    for line_three, message in (
+        ({"splits.2.amount": "twenty"}, "type an amount like 12.34"),
+        ({"splits.2.memo": "x" * 201}, "at most 200 characters"),
+        ({"splits.2.category_id": "999"}, "category 999 not found"),
+    ):
+        sent = form(ledger, amount="", **(lines | line_three))
+        response = await client.post("/transactions", data=sent)
+        assert response.status_code == 422
+        field = next(iter(line_three)).replace(".", "-")
+        error = re.search(rf'<p class="error" id="quick-add-{field}-error">([^<]*)', response.text)
+        assert error is not None and message in error[1], (line_three, response.text[-3000:])
+
+
+async def test_split_lines_must_add_up_to_an_amount_given_and_be_two_or_more(client, ledger):
+    lines = {
+        "splits.0.category_id": str(ledger["groceries"]),
+        "splits.0.amount": "30",
+        "splits.1.category_id": str(ledger["household"]),
+        "splits.1.amount": "12.50",
+    }
+    response = await client.post("/transactions", data=form(ledger, amount="50", **lines))
+    assert response.status_code == 422
+    assert 'id="quick-add-amount-error">the split lines add up to 42.50' in response.text
+    one = form(ledger, **{"splits.0.amount": "30"})
+    single = await client.post("/transactions", data=one)
+    assert single.status_code == 422 and "A split needs two lines or more" in single.text
+
+
+async def test_another_split_line_comes_from_htmx_and_four_more_without_javascript(client, ledger):
+    line = await client.get("/transactions/split-line?form=quick-add&index=4", headers=HTMX)
+    assert line.status_code == 200 and "<html" not in line.text
+    assert 'name="splits.4.amount"' in line.text and "splits.5" not in line.text
+    assert re.search(r'<select id="quick-add-splits-4-category_id"[^>]* autofocus', line.text)
+    assert 'hx-get="/transactions/split-line?form=quick-add&amp;index=5"' in line.text
+    assert 'hx-swap-oob="true"' in line.text
+
+    sent = form(ledger, more_lines="1", **{"splits.0.amount": "30"})
+    page = await client.post("/transactions", data=sent)
+    assert page.status_code == 200
+    assert 'name="splits.7.amount"' in page.text and 'name="splits.8.amount"' not in page.text
+    assert input_value(page.text, "quick-add-splits-0-amount") == "30"
+    assert len((await get_json(client, f"{API}/transactions"))["items"]) == 3
+
+
+# Edit
+
+
+async def test_editing_without_javascript_opens_a_page_that_saves_back_to_the_list(client, ledger):
+    shopping = ledger["shopping"]
+    page = await client.get(f"/transactions/{shopping}/edit?q=whole")
+    assert page.status_code == 200 and "<html" in page.text
+    form_id = f"edit-{shopping}"
+    assert input_value(page.text, f"{form_id}-amount") == "54.23"
+    assert selected(page.text, f"{form_id}-kind") == "expense"
+    assert selected(page.text, f"{form_id}-category_id") == str(ledger["groceries"])
+    assert input_value(page.text, f"{form_id}-date") == "2026-10-01"
+    assert 'name="return" value="q=whole"' in page.text
+
+    changed = form(
+        ledger,
+        date="2026-10-01",
+        payee="Whole Foods Market",
+        amount="60.00",
+        category_id=str(ledger["household"]),
+        memo="weekly shop",
+        status="cleared",
+    )
+    saved = await client.post(f"/transactions/{shopping}", data=changed | hidden_inputs(page.text))
+    assert saved.status_code == 303 and saved.headers["location"] == "/transactions?q=whole"
+    after = await get_json(client, f"{API}/transactions/{shopping}")
+    assert (after["payee"], after["amount"], after["category_id"]) == (
+        "Whole Foods Market",
+        "-60.00",
+        ledger["household"],
+    )
+    assert (after["memo"], after["status"]) == ("weekly shop", "cleared")
+
+
+async def test_inline_edit_with_htmx_swaps_the_row_for_a_form_and_back(client, ledger):
+    transfer = ledger["transfer"]
+    edit = await client.get(f"/transactions/{transfer}/edit", headers=HTMX)
+    assert "<html" not in edit.text
+    assert edit.text.lstrip().startswith(f'<tr id="transaction-{transfer}" class="editing">')
+    assert f'hx-post="/transactions/{transfer}" hx-target="closest tr"' in edit.text
+    assert selected(edit.text, f"edit-{transfer}-kind") == "transfer"
+    assert selected(edit.text, f"edit-{transfer}-to_account_id") == str(ledger["savings"])
+    assert input_value(edit.text, f"edit-{transfer}-memo") == "monthly saving"
+
+    changed = form(
+        ledger,
+        date="2026-10-02",
+        payee="",
+        amount="650",
+        kind="transfer",
+        category_id="",
+        to_account_id=str(ledger["savings"]),
+        memo="monthly saving",
+        status="uncleared",
+    )
+    saved = await client.post(f"/transactions/{transfer}", data=changed, headers=HTMX)
+    assert saved.status_code == 200
+    assert saved.text.lstrip().startswith(f'<tr id="transaction-{transfer}">')
+    assert "$650.00" in saved.text and "autofocus" in saved.text
+    assert (await get_json(client, f"{API}/transactions/{transfer}"))["amount"] == "650.00"
+
+    cancel = await client.get(f"/transactions/{transfer}", headers=HTMX)
+    assert cancel.text.lstrip().startswith(f'<tr id="transaction-{transfer}">')
+
+
+async def test_a_refused_inline_edit_comes_back_as_the_form_with_422(client, ledger):
+    shopping = ledger["shopping"]
+    refused = form(ledger, date="2026-10-01", amount="lots")
+    response = await client.post(f"/transactions/{shopping}", data=refused, headers=HTMX)
+    assert response.status_code == 422
+    assert response.text.lstrip().startswith(f'<tr id="transaction-{shopping}" class="editing">')
+    assert f'id="edit-{shopping}-amount-error"' in response.text
+    assert input_value(response.text, f"edit-{shopping}-amount") == "lots"
+    assert (await get_json(client, f"{API}/transactions/{shopping}"))["amount"] == "-54.23"
+
+
+async def test_an_edit_can_turn_a_purchase_into_a_split(client, ledger):
+    shopping = ledger["shopping"]
+    split = form(
+        ledger,
+        date="2026-10-01",
+        **{
+            "splits.0.category_id": str(ledger["groceries"]),
+            "splits.0.amount": "50",
+            "splits.1.category_id": str(ledger["household"]),
+            "splits.1.amount": "4.23",
+        },
+    )
+    assert (await client.post(f"/transactions/{shopping}", data=split)).status_code == 303
+    after = await get_json(client, f"{API}/transactions/{shopping}")
+    assert after["type"] == "split" and after["amount"] == "-54.23"
+    assert [line["amount"] for line in after["splits"]] == ["-50.00", "-4.23"]
+
+
+# Delete and undo
+
+
+async def test_delete_without_javascript_asks_first_then_goes_back_to_the_list(client, ledger):
+    shopping = ledger["shopping"]
+    confirm = await client.get(f"/transactions/{shopping}/delete?q=whole")
+    assert confirm.status_code == 200
+    assert "Delete <strong>Whole Foods, -$54.23, Oct 1, 2026</strong>?" in confirm.text
+    assert f'<form method="post" action="/transactions/{shopping}/delete"' in confirm.text
+    assert (await get_json(client, f"{API}/transactions/{shopping}"))["id"] == shopping
+
+    deleted = await client.post(f"/transactions/{shopping}/delete", data={"return": "q=whole"})
+    assert deleted.status_code == 303 and deleted.headers["location"] == "/transactions?q=whole"
+    assert (await client.get(f"{API}/transactions/{shopping}")).status_code == 404
+
+
+@pytest.mark.parametrize("shape", ["simple", "transfer", "split"])
+async def test_undo_after_an_htmx_delete_restores_the_same_transaction(client, ledger, shape):
+    made = {
+        "simple": {
+            "account_id": ledger["checking"],
+            "amount": "-19.99",
+            "category_id": ledger["household"],
+            "payee": "Hardware & Co",
+            "memo": 'a "quoted" memo',
+            "status": "cleared",
+        },
+        "transfer": {
+            "from_account_id": ledger["savings"],
+            "to_account_id": ledger["checking"],
+            "amount": "75.50",
+            "memo": "back again",
+        },
+        "split": {
+            "account_id": ledger["checking"],
+            "payee": "Target",
+            "splits": [
+                {"category_id": ledger["groceries"], "amount": "-30.00"},
+                {"category_id": None, "amount": "-2.50", "memo": "gift wrap"},
+                {"category_id": ledger["household"], "amount": "5.00", "memo": "refund"},
+            ],
+        },
+    }[shape]
+    before = await add_transaction(client, date="2026-10-05", **made)
+
+    deleted = await client.post(f"/transactions/{before['id']}/delete", headers=HTMX)
+    assert deleted.status_code == 200 and "<html" not in deleted.text
+    assert deleted.text.lstrip().startswith(f'<tr id="transaction-{before["id"]}" class="deleted"')
+    assert "data-expires=" in deleted.text and ">Undo</button>" in deleted.text
+    assert (await client.get(f"{API}/transactions/{before['id']}")).status_code == 404
+
+    undone = await client.post("/transactions/undo", data=hidden_inputs(deleted.text), headers=HTMX)
+    assert undone.status_code == 200
+    (restored_id,) = row_ids(undone.text)
+    restored = await get_json(client, f"{API}/transactions/{restored_id}")
+    assert same_transaction(restored) == same_transaction(before)
+
+
+async def test_a_reconciled_transaction_is_not_deleted_and_the_page_says_why(client, ledger):
+    locked = await add_transaction(
+        client,
+        account_id=ledger["checking"],
+        amount="-10.00",
+        payee="Bank fee",
+        status="reconciled",
+    )
+    refused = await client.post(f"/transactions/{locked['id']}/delete", headers=HTMX)
+    assert refused.status_code == 409
+    assert refused.text.lstrip().startswith(f'<tr id="transaction-{locked["id"]}">')
+    assert 'role="alert">transaction' in refused.text and "is reconciled" in refused.text
+
+    without_js = await client.post(f"/transactions/{locked['id']}/delete", data={"return": ""})
+    assert without_js.status_code == 409
+    assert "<html" in without_js.text and "is reconciled" in without_js.text
+    assert (await get_json(client, f"{API}/transactions/{locked['id']}"))["id"] == locked["id"]
+
+
+# Payees
+
+
+async def test_a_known_payee_suggests_the_category_it_had_last(client, ledger):
+    for day, category in (("2026-10-05", "groceries"), ("2026-10-06", "household")):
+        await add_transaction(
+            client,
+            date=day,
+            account_id=ledger["checking"],
+            amount="-5.00",
+            payee="Corner Shop",
+            category_id=ledger[category],
+        )
+    url = "/transactions/payee-category?form=quick-add&kind=expense&category_id="
+    suggestion = await client.get(f"{url}&payee=corner%20shop", headers=HTMX)
+    assert suggestion.status_code == 200 and "<html" not in suggestion.text
+    assert re.search(r'<select id="quick-add-category_id"[^>]*hx-swap-oob="true"', suggestion.text)
+    assert selected(suggestion.text, "quick-add-category_id") == str(ledger["household"])
+    assert selected(suggestion.text, "quick-add-kind") == "expense"
+
+    income = await client.get(f"{url}&payee=ACME%20Corp", headers=HTMX)
+    assert selected(income.text, "quick-add-kind") == "income"
+    assert selected(income.text, "quick-add-category_id") == str(ledger["salary"])
+
+
+async def test_no_suggestion_for_a_new_payee_or_over_a_category_already_chosen(client, ledger):
+    url = "/transactions/payee-category?form=quick-add&kind=expense"
+    new = await client.get(f"{url}&category_id=&payee=Somebody%20New", headers=HTMX)
+    assert new.status_code == 204
+    chosen = await client.get(f"{url}&category_id=4&payee=Whole%20Foods", headers=HTMX)
+    assert chosen.status_code == 204
+
+
+async def test_payees_of_another_owner_are_neither_listed_nor_suggested(client, db, ledger):
+    """Someone else's ledger has a payee of its own, and bought at Whole Foods later than us."""
+    other = await ensure_user(db=db, email="someone-else@example.com")
+    account = await accounts.create_account(
+        db=db,
+        owner_id=other.id,
+        data=AccountCreate(
+            name="Theirs", type="checking", currency="USD", opening_date=dt.date(2026, 1, 1)
+        ),
+    )
+    secret = await categories.create_category(
+        db=db, owner_id=other.id, data=CategoryCreate(name="Secrets", kind="expense")
+    )
+    for payee in ("Secret Payee", "Whole Foods"):
+        await transactions.create_transaction(
+            db=db,
+            owner_id=other.id,
+            data=SimpleTransactionCreate(
+                account_id=account.account.id,
+                date=dt.date(2026, 10, 9),
+                amount="-1.00",
+                payee=payee,
+                category_id=secret.id,
+            ),
+        )
+    page = (await client.get("/transactions")).text
+    assert "Secret Payee" not in page and 'value="Whole Foods"' in page
+    url = "/transactions/payee-category?form=quick-add&payee="
+    assert (await client.get(f"{url}Secret%20Payee", headers=HTMX)).status_code == 204
+    ours = await client.get(f"{url}Whole%20Foods", headers=HTMX)
+    assert selected(ours.text, "quick-add-category_id") == str(ledger["groceries"])
