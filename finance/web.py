@@ -67,8 +67,14 @@ def day(context: Context, value: date) -> str:
 
 
 def is_htmx(request: Request) -> bool:
-    """An htmx request that wants a fragment (a boosted link wants the whole page)."""
-    return request.headers.get("HX-Request") == "true" and "HX-Boosted" not in request.headers
+    """An htmx request that wants a fragment (a boosted link, or htmx restoring a page from
+    history after Back, wants the whole page)."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and "HX-Boosted" not in headers
+        and "HX-History-Restore-Request" not in headers
+    )
 
 
 def render(

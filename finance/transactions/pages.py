@@ -475,7 +475,7 @@ async def _table(
 def _fragment(request: Request, block: str) -> str | None:
     """The block an htmx request wants; None (the page) for a browser, and for htmx restoring
     history it had no copy of, which wants the whole page too."""
-    if not is_htmx(request) or "HX-History-Restore-Request" in request.headers:
+    if not is_htmx(request):
         return None
     return block
 

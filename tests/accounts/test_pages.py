@@ -116,3 +116,10 @@ async def test_a_missing_page_is_a_page_for_a_browser_and_problem_details_for_sc
     assert "There is nothing here" in browser.text
     api = await client.get(f"{API}/accounts/999", headers={"Accept": "text/html"})
     assert api.headers["content-type"] == "application/problem+json"
+
+
+async def test_htmx_restoring_a_page_from_history_gets_the_whole_page(client):
+    account = await add_account(client, "Checking")
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    response = await client.get(f"/accounts/{account['id']}", headers=headers)
+    assert "<html" in response.text
