@@ -26,3 +26,15 @@ document.addEventListener("htmx:load", (event) => {
   if (root.matches("[data-expires]")) expireLater(root);
   root.querySelectorAll("[data-expires]").forEach(expireLater);
 });
+
+// Enter in a quick-add or edit form submits it from any field, the selects included (a browser
+// only does that from text fields), so a row can be typed and saved without the mouse.
+document.addEventListener("keydown", (event) => {
+  const field = event.target;
+  if (event.key !== "Enter" || !(field instanceof HTMLSelectElement)) return;
+  const form = field.closest("form.tx-form");
+  if (form) {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});

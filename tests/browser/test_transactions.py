@@ -1,0 +1,264 @@
+"""In a real browser: recording, editing, filtering, splitting, transferring and deleting
+transactions, the register's running balance, on desktop and phone, and without JavaScript."""
+
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+TODAY = date.today().isoformat()
+
+
+async def api(server: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=server) as client:
+        response = await client.post(f"/api/v1{path}", json=payload)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def ledger(server: str) -> dict[str, int]:
+    """Checking (1,000.00), Savings, and a Food > Groceries and Salary category tree."""
+    opened = {"type": "checking", "currency": "USD", "opening_date": "2026-01-01"}
+    checking = await api(
+        server, "/accounts", {"name": "Checking", **opened, "opening_balance": "1000.00"}
+    )
+    savings = await api(server, "/accounts", {"name": "Savings", **opened, "type": "savings"})
+    food = await api(server, "/categories", {"name": "Food", "kind": "expense"})
+    groceries = await api(server, "/categories", {"name": "Groceries", "parent_id": food["id"]})
+    salary = await api(server, "/categories", {"name": "Salary", "kind": "income"})
+    return {
+        "checking": checking["id"],
+        "savings": savings["id"],
+        "food": food["id"],
+        "groceries": groceries["id"],
+        "salary": salary["id"],
+    }
+
+
+async def quick_add_by_keyboard(
+    page: Page, day: str, payee: str, amount: str, category: str
+) -> None:
+    """Type a transaction into the quick-add row without touching the mouse, then Enter."""
+    form = page.locator("#quick-add")
+    await expect(form.get_by_label("Date", exact=True)).to_be_focused()
+    await page.keyboard.type(day.replace("-", "")[4:] + day[:4])  # Chromium's date field: MMDDYYYY
+    await tab_to(page, "quick-add-payee")
+    await page.keyboard.type(payee)
+    await tab_to(page, "quick-add-amount")
+    await page.keyboard.type(amount)
+    await tab_to(page, "quick-add-category_id")  # past Type and Account, which keep their defaults
+    await page.keyboard.type(category)  # a select picks the option its name starts with
+    await page.keyboard.press("Enter")
+
+
+async def tab_to(page: Page, element_id: str, most: int = 6) -> None:
+    """Press Tab until the element has the focus, as a keyboard user would."""
+    for _ in range(most):
+        await page.keyboard.press("Tab")
+        if await page.evaluate("document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+async def rows(page: Page) -> list[str]:
+    return await page.locator("#transaction-rows tr[id^=transaction-]").all_inner_texts()
+
+
+async def record_three_by_keyboard(page: Page, server: str) -> None:
+    await page.goto(f"{server}/transactions")
+    await page.locator("#quick-add").get_by_label("Date", exact=True).focus()
+    for payee, amount in (("Bakery", "4.50"), ("Whole Foods", "54.23"), ("Corner shop", "12.00")):
+        await quick_add_by_keyboard(page, "2026-10-03", payee, amount, "Food: Groceries")
+        await expect(page.locator("#quick-add").get_by_role("status")).to_contain_text(payee)
+    texts = await rows(page)
+    assert [t for t in texts if "Bakery" in t or "Whole Foods" in t or "Corner shop" in t]
+    assert len(texts) == 3
+
+
+async def test_three_transactions_recorded_with_the_keyboard_alone(page: Page, server: str) -> None:
+    await ledger(server)
+    await record_three_by_keyboard(page, server)
+    await expect(page.locator("#quick-add").get_by_label("Date", exact=True)).to_be_focused()
+    await expect(page.locator("#transaction-rows")).to_contain_text("-$54.23")
+    await screenshot(page, "transactions-quick-add")
+    await page.reload()
+    assert len(await rows(page)) == 3  # they were saved, not only shown
+
+
+async def test_the_same_flow_on_a_phone(phone: Page, server: str) -> None:
+    await ledger(server)
+    await record_three_by_keyboard(phone, server)
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 375
+    await screenshot(phone, "transactions-phone")
+
+
+async def test_a_refused_amount_is_explained_beside_the_field_and_the_input_kept(
+    page: Page, server: str
+) -> None:
+    await ledger(server)
+    await page.goto(f"{server}/transactions")
+    form = page.locator("#quick-add")
+    await form.get_by_label("Payee", exact=True).fill("Typo Store")
+    await form.get_by_label("Amount", exact=True).fill("1.005")
+    await form.get_by_role("button", name="Add", exact=True).click()
+    await expect(page.locator("#quick-add-amount-error")).to_contain_text(
+        "at most 2 decimal places"
+    )
+    await expect(form.get_by_label("Payee", exact=True)).to_have_value("Typo Store")
+    assert await rows(page) in ([], ["No transactions match."]) or "Typo Store" not in "".join(
+        await rows(page)
+    )
+
+
+async def test_editing_a_row_in_place(page: Page, server: str) -> None:
+    ids = await ledger(server)
+    created = await api(
+        server,
+        "/transactions",
+        {
+            "account_id": ids["checking"],
+            "date": "2026-10-03",
+            "amount": "-54.23",
+            "payee": "Whole Foods",
+            "category_id": ids["groceries"],
+        },
+    )
+    await page.goto(f"{server}/transactions")
+    row = page.locator(f"#transaction-{created['id']}")
+    await row.get_by_role("link", name="Edit").click()
+    editor = page.locator(f"#edit-{created['id']}")
+    await expect(editor.get_by_label("Date", exact=True)).to_be_focused()  # swapped in and settled
+    payee = editor.get_by_label("Payee", exact=True)
+    await payee.select_text()  # typed, as a person would: a one-shot fill can lose to the
+    await page.keyboard.type("Whole Foods Market")  # payee list's suggestion in Chromium
+    await editor.get_by_label("Amount", exact=True).fill("60.00")
+    await editor.get_by_role("button", name="Save").click()
+    await expect(row).to_contain_text("Whole Foods Market")
+    await expect(row).to_contain_text("-$60.00")
+    assert page.url == f"{server}/transactions"
+    await page.reload()
+    await expect(page.locator(f"#transaction-{created['id']}")).to_contain_text("-$60.00")
+
+
+async def test_filtering_as_you_type_keeps_a_url_that_reloads_the_same_view(
+    page: Page, server: str
+) -> None:
+    ids = await ledger(server)
+    for payee in ("Whole Foods", "Bakery", "Whole Earth"):
+        await api(
+            server,
+            "/transactions",
+            {
+                "account_id": ids["checking"],
+                "date": "2026-10-03",
+                "amount": "-1.00",
+                "payee": payee,
+            },
+        )
+    await page.goto(f"{server}/transactions")
+    await page.locator("#filters").get_by_label("Payee or memo").type("whole")
+    await expect(page.locator("#transaction-rows tr")).to_have_count(2)
+    await expect(page).to_have_url(f"{server}/transactions?q=whole")
+    await page.reload()
+    await expect(page.locator("#transaction-rows tr")).to_have_count(2)
+    await expect(page.locator("#filters").get_by_label("Payee or memo")).to_have_value("whole")
+
+
+async def test_a_split_and_a_transfer_from_the_same_form(page: Page, server: str) -> None:
+    ids = await ledger(server)
+    await page.goto(f"{server}/transactions")
+    form = page.locator("#quick-add")
+    await form.get_by_label("Payee", exact=True).fill("Target")
+    await form.get_by_text("Split across categories").click()
+    await form.get_by_label("Line 1 category").select_option(label="Food: Groceries")
+    await form.get_by_label("Line 1 amount").fill("30.00")
+    await form.get_by_label("Line 2 category").select_option(label="Food")
+    await form.get_by_label("Line 2 amount").fill("12.50")
+    await form.get_by_role("button", name="Add", exact=True).click()
+    await expect(page.locator("#transaction-rows")).to_contain_text("Split: Food: Groceries, Food")
+    await expect(page.locator("#transaction-rows")).to_contain_text("-$42.50")
+
+    form = page.locator("#quick-add")
+    await expect(form.get_by_role("status")).to_contain_text("Added Target")  # the fresh form
+    await form.get_by_label("Amount", exact=True).fill("200.00")
+    await form.get_by_label("Type").select_option("transfer")
+    await form.get_by_label("To account").select_option(label="Savings")
+    await form.get_by_role("button", name="Add", exact=True).click()
+    await expect(page.locator("#transaction-rows")).to_contain_text("Checking → Savings")
+    async with httpx.AsyncClient(base_url=server) as client:
+        accounts = {a["name"]: a["balance"] for a in (await client.get("/api/v1/accounts")).json()}
+    assert accounts == {"Checking": "757.50", "Savings": "200.00"}
+    assert ids  # the ledger the form chose from
+
+
+async def test_delete_asks_first_and_can_be_undone(page: Page, server: str) -> None:
+    ids = await ledger(server)
+    created = await api(
+        server,
+        "/transactions",
+        {
+            "account_id": ids["checking"],
+            "date": "2026-10-03",
+            "amount": "-54.23",
+            "payee": "Whole Foods",
+            "category_id": ids["groceries"],
+            "memo": "weekly shop",
+        },
+    )
+    await page.goto(f"{server}/transactions")
+    dialogs: list[str] = []
+
+    async def accept(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        await dialog.accept()
+
+    page.on("dialog", accept)
+    await page.locator(f"#transaction-{created['id']}").get_by_role("link", name="Delete").click()
+    await expect(page.get_by_role("button", name="Undo")).to_be_focused()
+    assert dialogs and "Whole Foods" in dialogs[0]
+    async with httpx.AsyncClient(base_url=server) as client:
+        assert (await client.get("/api/v1/transactions")).json()["items"] == []
+        await page.get_by_role("button", name="Undo").click()
+        await expect(page.locator("#transaction-rows")).to_contain_text("Whole Foods")
+        (restored,) = (await client.get("/api/v1/transactions")).json()["items"]
+    kept = ("date", "payee", "memo", "amount", "account_id", "category_id", "status")
+    assert {k: restored[k] for k in kept} == {k: created[k] for k in kept}
+
+
+async def test_the_register_shows_the_running_balance(page: Page, server: str) -> None:
+    ids = await ledger(server)
+    for day, amount in (
+        ("2026-10-01", "-100.00"),
+        ("2026-10-02", "2500.00"),
+        ("2026-10-03", "-54.23"),
+    ):
+        await api(
+            server, "/transactions", {"account_id": ids["checking"], "date": day, "amount": amount}
+        )
+    await page.goto(f"{server}/accounts/{ids['checking']}")
+    balances = await page.locator("#register-rows tr td:last-child").all_inner_texts()
+    assert balances == ["$3,345.77", "$3,400.00", "$900.00"]
+
+
+async def test_without_javascript_a_transaction_is_added_and_listed(
+    no_js_page: Page, server: str
+) -> None:
+    await ledger(server)
+    page = no_js_page
+    await page.goto(f"{server}/transactions")
+    form = page.locator("#quick-add")
+    await form.get_by_label("Date", exact=True).fill("2026-10-03")
+    await form.get_by_label("Payee", exact=True).fill("Farmers market")
+    await form.get_by_label("Amount", exact=True).fill("23.40")
+    await form.get_by_label("Category", exact=True).select_option(label="Food: Groceries")
+    await form.get_by_role("button", name="Add", exact=True).click()
+    await expect(page).to_have_url(f"{server}/transactions")
+    await expect(page.locator("#transaction-rows")).to_contain_text("Farmers market")
+    await expect(page.locator("#transaction-rows")).to_contain_text("-$23.40")
+    await screenshot(page, "transactions-without-javascript")
