@@ -207,14 +207,27 @@ async def page(
         yield opened
 
 
+SCREENS: dict[str, dict[str, Any]] = {
+    "desktop": {"viewport": DESKTOP},
+    "phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True},
+}
+
+
+@pytest_asyncio.fixture(loop_scope="session", params=sorted(SCREENS))
+async def any_screen(
+    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path
+) -> AsyncIterator[Page]:
+    """The test runs twice: on a desktop-sized page and on a phone."""
+    async for opened in open_page(request, browser, htmx_file, **SCREENS[request.param]):
+        yield opened
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def phone(
     request: pytest.FixtureRequest, browser: Browser, htmx_file: Path
 ) -> AsyncIterator[Page]:
     """A 375-pixel-wide phone screen, touch enabled."""
-    async for opened in open_page(
-        request, browser, htmx_file, viewport=PHONE, is_mobile=True, has_touch=True
-    ):
+    async for opened in open_page(request, browser, htmx_file, **SCREENS["phone"]):
         yield opened
 
 

@@ -11,6 +11,14 @@ from playwright.async_api import Locator, Page, expect
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+@pytest.fixture
+def page(any_screen: Page) -> Page:
+    """Every flow here runs on a desktop-sized page and again on a 375-pixel phone."""
+    return any_screen
+
+
 TODAY = date.today().isoformat()
 
 
@@ -98,16 +106,11 @@ async def test_three_transactions_recorded_with_the_keyboard_alone(page: Page, s
     await record_three_by_keyboard(page, server)
     await expect(page.locator("#quick-add").get_by_label("Date", exact=True)).to_be_focused()
     await expect(page.locator("#transaction-rows")).to_contain_text("-$54.23")
-    await screenshot(page, "transactions-quick-add")
+    width = await page.evaluate("window.innerWidth")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= width
+    await screenshot(page, f"transactions-quick-add-{width}px")
     await page.reload()
     assert len(await rows(page)) == 3  # they were saved, not only shown
-
-
-async def test_the_same_flow_on_a_phone(phone: Page, server: str) -> None:
-    await ledger(server)
-    await record_three_by_keyboard(phone, server)
-    assert await phone.evaluate("document.documentElement.scrollWidth") <= 375
-    await screenshot(phone, "transactions-phone")
 
 
 async def test_a_refused_amount_is_explained_beside_the_field_and_the_input_kept(
