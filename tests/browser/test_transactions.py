@@ -108,6 +108,10 @@ async def test_three_transactions_recorded_with_the_keyboard_alone(page: Page, s
     await expect(page.locator("#transaction-rows")).to_contain_text("-$54.23")
     width = await page.evaluate("window.innerWidth")
     assert await page.evaluate("document.documentElement.scrollWidth") <= width
+    amount = await page.locator(
+        "#transaction-rows tr[id^=transaction-] td.num"
+    ).first.bounding_box()
+    assert amount is not None and amount["x"] + amount["width"] <= width  # in view, not scrolled
     await screenshot(page, f"transactions-quick-add-{width}px")
     await page.reload()
     assert len(await rows(page)) == 3  # they were saved, not only shown
