@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         default="sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
         description="The SRI hash of that file (empty to leave the check out).",
     )
+    https: bool = Field(
+        default=False,
+        description="Served over HTTPS (behind a TLS proxy): send HSTS.",
+    )
     locale: str = Field(
         default="en_US", description="How pages show money and dates (a Babel locale: de_DE...)."
     )

@@ -15,6 +15,7 @@ from finance.config import Settings, get_settings
 from finance.dashboard.pages import router as dashboard_pages
 from finance.db import create_engine, create_session_factory
 from finance.problems import install_problem_handlers
+from finance.security import security_headers
 from finance.transactions.pages import router as transaction_pages
 from finance.transactions.router import router as transactions_router
 from finance.web import asset_dir, htmx_redirects
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = create_session_factory(engine)
     install_problem_handlers(app)
     app.middleware("http")(htmx_redirects)
+    app.middleware("http")(security_headers(settings))
     app.include_router(api_router())
     app.include_router(health.router)
     for pages in (dashboard_pages, account_pages, transaction_pages, category_pages):

@@ -190,12 +190,20 @@ async def open_page(
     context = await new_context(browser, htmx_file, **options)
     page = await context.new_page()
     page.set_default_timeout(10_000)
+    refused: list[str] = []  # what the Content-Security-Policy blocked: must be nothing
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         await page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
     await context.close()
+    assert refused == [], refused
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -242,9 +250,19 @@ async def no_js_page(
         yield opened
 
 
+AXE_URL = "/__tests__/axe.min.js"
+
+
 async def serious_violations(page: Page, axe_file: Path) -> list[dict[str, Any]]:
-    """axe-core's serious and critical findings on the page as it is now."""
-    await page.add_script_tag(path=axe_file)
+    """axe-core's serious and critical findings on the page as it is now. axe is served as if
+    from the app itself, so the page's Content-Security-Policy lets it run unweakened."""
+    origin = page.url.split("/", 3)[:3]
+
+    async def serve_axe(route: Route) -> None:
+        await route.fulfill(path=axe_file, content_type="application/javascript")
+
+    await page.route("/".join(origin) + AXE_URL, serve_axe)
+    await page.add_script_tag(url=AXE_URL)
     found: list[dict[str, Any]] = await page.evaluate(
         """async () => (await axe.run()).violations
             .filter((v) => ["serious", "critical"].includes(v.impact))

@@ -83,7 +83,7 @@ async def click_and_settle(page: Page, target: Locator) -> None:
         " {once: true})"
     )
     await target.click()
-    await page.wait_for_function("window.settled")
+    await page.wait_for_function("() => window.settled")
 
 
 async def rows(page: Page) -> list[str]:

@@ -1,0 +1,47 @@
+"""Security headers on every response, pages, API, errors and static files alike."""
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+
+from finance.config import Settings
+from finance.db import get_db
+from finance.main import create_app
+
+PATHS = [
+    "/",
+    "/accounts",
+    "/transactions",
+    "/api/v1/accounts",
+    "/api/v1/nothing",
+    "/static/app.css",
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+async def test_every_response_carries_the_security_headers(client, path):
+    response = await client.get(path)
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy
+    script_src = next(part for part in policy.split("; ") if part.startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert "https://cdn.jsdelivr.net" in script_src  # where htmx comes from, and nothing else
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert "strict-transport-security" not in response.headers
+
+
+async def test_the_api_documentation_keeps_working_under_its_own_policy(client):
+    response = await client.get("/docs")
+    assert response.status_code == 200
+    assert "'unsafe-inline'" in response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+async def test_hsts_is_sent_when_served_over_https(app, client):
+
+    secure = create_app(Settings(database_url="sqlite+aiosqlite://", https=True, _env_file=None))
+    secure.dependency_overrides[get_db] = app.dependency_overrides[get_db]
+    async with AsyncClient(transport=ASGITransport(app=secure), base_url="http://test") as http:
+        response = await http.get("/health")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    await secure.state.engine.dispose()
