@@ -65,7 +65,7 @@ class Money:
         significant = fraction.rstrip("0")
         if len(significant) > digits:
             places = f"{digits} decimal place{'s' if digits != 1 else ''}"
-            raise MoneyError(f"{currency} amounts have at most {places}; got {amount.strip()}")
+            raise MoneyError(f"{currency} amounts have at most {places}")
         units = whole * 10**digits + int(significant.ljust(digits, "0") or "0")
         return cls(-units if negative else units, currency)
 

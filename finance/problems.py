@@ -148,7 +148,7 @@ class Problem(BaseModel):
                     "type": "about:blank",
                     "title": "Unprocessable Entity",
                     "status": 422,
-                    "detail": "amount: USD amounts have at most 2 decimal places; got 0.005",
+                    "detail": "amount: USD amounts have at most 2 decimal places",
                     "errors": [
                         {"field": "amount", "message": "USD amounts have at most 2 decimal places"}
                     ],

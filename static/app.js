@@ -1,4 +1,13 @@
 // Small touches on top of htmx; every page works without this file.
+
+// A form that comes back with errors puts the cursor in the first field at fault, so keyboard
+// and screen-reader users land on the message (a field that asks for focus itself wins).
+document.addEventListener("htmx:afterSettle", (event) => {
+  const swapped = event.detail.elt;
+  if (!swapped.querySelector || swapped.querySelector("[autofocus]")) return;
+  const invalid = swapped.querySelector('[aria-invalid="true"]');
+  if (invalid) invalid.focus();
+});
 /* transactions page */
 // A refused delete (409, a reconciled transaction) answers with its row saying why: show it,
 // as a form re-rendered with its errors (422) is shown.

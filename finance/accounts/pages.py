@@ -10,7 +10,7 @@ from finance.accounts import service
 from finance.accounts.models import AccountType
 from finance.accounts.schemas import AccountCreate, AccountUpdate
 from finance.db import SessionDep
-from finance.errors import DomainError
+from finance.errors import DomainError, InvalidInput
 from finance.forms import FormInvalid, form_errors, form_values, parse_form
 from finance.money import format_minor
 from finance.schemas import RowId
@@ -74,12 +74,18 @@ async def show_register(
     cursor: str | None = None,
 ) -> Response:
     """The account's transactions, newest first, with the balance after each; more on demand."""
-    page = await service.register(
-        db=db, owner_id=user.id, account_id=account_id, cursor=cursor, limit=REGISTER_PAGE
-    )
-    return render(
-        request, "accounts/register.html", {"nav": "Accounts", "register": page}, block="more"
-    )
+    stale = False
+    try:
+        page = await service.register(
+            db=db, owner_id=user.id, account_id=account_id, cursor=cursor, limit=REGISTER_PAGE
+        )
+    except InvalidInput:  # an old or mangled "Load more" link: start again from the newest
+        stale = True
+        page = await service.register(
+            db=db, owner_id=user.id, account_id=account_id, cursor=None, limit=REGISTER_PAGE
+        )
+    context = {"nav": "Accounts", "register": page, "stale_link": stale}
+    return render(request, "accounts/register.html", context, block=None if stale else "more")
 
 
 @router.get("/{account_id}/edit")

@@ -123,3 +123,11 @@ async def test_htmx_restoring_a_page_from_history_gets_the_whole_page(client):
     headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
     response = await client.get(f"/accounts/{account['id']}", headers=headers)
     assert "<html" in response.text
+
+
+async def test_an_out_of_date_load_more_link_shows_the_newest_rows_with_a_note(client):
+    account = await add_account(client, "Checking")
+    await add_transaction(client, account_id=account["id"], amount="-1.00", payee="Bakery")
+    response = await client.get(f"/accounts/{account['id']}?cursor=garbage")
+    assert response.status_code == 200
+    assert "out of date" in response.text and "Bakery" in response.text

@@ -40,6 +40,7 @@ async def test_a_form_error_appears_beside_the_field_without_a_reload(
     await page.get_by_label("Opening balance").fill("1.005")
     await page.get_by_role("button", name="Add account").click()
     await expect(page.locator("#opening_balance-error")).to_contain_text("at most 2 decimal places")
+    await expect(page.get_by_label("Opening balance")).to_be_focused()  # on the field at fault
     assert await page.evaluate("window.notReloaded") is True  # htmx swapped the form only
     await expect(page.get_by_label("Name")).to_have_value("Wallet")
 

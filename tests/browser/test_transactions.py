@@ -188,6 +188,32 @@ async def test_filtering_as_you_type_keeps_a_url_that_reloads_the_same_view(
     await expect(page.locator("#filters").get_by_label("Payee or memo")).to_have_value("whole")
 
 
+async def test_back_shows_the_filters_that_match_the_url(page: Page, server: str) -> None:
+    ids = await ledger(server)
+    for payee, account in (("Acme", "checking"), ("Acme", "savings"), ("Bakery", "checking")):
+        await api(
+            server,
+            "/transactions",
+            {
+                "account_id": ids[account],
+                "date": "2026-10-03",
+                "amount": "1.00",
+                "payee": payee,
+            },
+        )
+    await page.goto(f"{server}/transactions")
+    filters = page.locator("#filters")
+    await filters.get_by_label("Payee or memo").type("acme")
+    await expect(page).to_have_url(f"{server}/transactions?q=acme")
+    await filters.get_by_label("Account").select_option(label="Savings")
+    await expect(page.locator("#transaction-rows tr[id^=transaction-]")).to_have_count(1)
+    await page.go_back()
+    await expect(page).to_have_url(f"{server}/transactions?q=acme")
+    await expect(page.locator("#transaction-rows tr[id^=transaction-]")).to_have_count(2)
+    await expect(filters.get_by_label("Payee or memo")).to_have_value("acme")
+    await expect(filters.get_by_label("Account")).to_have_value("")
+
+
 async def test_a_split_and_a_transfer_from_the_same_form(page: Page, server: str) -> None:
     ids = await ledger(server)
     await page.goto(f"{server}/transactions")
