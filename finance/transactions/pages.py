@@ -117,7 +117,7 @@ async def _list_page(
         transaction=created,
         **form,
     )
-    if fragment != "transaction_form":
+    if fragment != "transaction_form" or created is not None:
         context["page"] = await _table(request, db, owner_id, listing)
     if fragment is None:
         context["payees"] = await service.recent_payees(
@@ -244,7 +244,7 @@ async def list_transactions(request: Request, db: SessionDep, user: CurrentUser)
 @router.post("")
 async def add_transaction(request: Request, db: SessionDep, user: CurrentUser) -> Response:
     """Record what the quick-add form holds: back to the list without JavaScript; with htmx a
-    fresh form, and the new row put at the top of the table."""
+    fresh form, and the table again with the new row in its place."""
     values = await form_values(request)
     listing = returning(values, request)
     again = partial(_list_page, request, db, user.id, listing, block="transaction_form")

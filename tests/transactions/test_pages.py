@@ -255,13 +255,16 @@ async def test_income_is_stored_positive(client, ledger):
     assert (await newest(client))["amount"] == "120.00"
 
 
-async def test_quick_add_with_htmx_answers_a_fresh_form_and_the_new_row_on_top(client, ledger):
+async def test_quick_add_with_htmx_answers_a_fresh_form_and_the_table_with_the_new_row(
+    client, ledger
+):
     response = await client.post("/transactions", data=form(ledger), headers=HTMX)
     assert response.status_code == 200 and "<html" not in response.text
     added = await newest(client)
     fresh, _, extra = response.text.partition("</form>")
-    assert 'hx-swap-oob="afterbegin:#transaction-rows"' in extra
-    assert row_ids(extra) == [added["id"]] and "Corner Shop" in extra
+    assert '<div id="transactions-table" hx-swap-oob="true">' in extra
+    assert row_ids(extra)[0] == added["id"] and len(row_ids(extra)) == 4  # newest first
+    assert "Corner Shop" in extra
     assert input_value(fresh, "quick-add-payee") == ""
     assert input_value(fresh, "quick-add-amount") == ""
     assert input_value(fresh, "quick-add-date") == "2026-10-04"
@@ -659,3 +662,11 @@ async def test_payees_of_another_owner_are_neither_listed_nor_suggested(client, 
     assert (await client.get(f"{url}Secret%20Payee", headers=HTMX)).status_code == 204
     ours = await client.get(f"{url}Whole%20Foods", headers=HTMX)
     assert selected(ours.text, "quick-add-category_id") == str(ledger["groceries"])
+
+
+async def test_a_quick_add_outside_the_filter_leaves_the_filtered_table_as_it_is(client, ledger):
+    await client.post("/transactions", data={**form(ledger), "payee": "Bakery"})
+    sent = {**form(ledger), "payee": "Corner Shop", "return": "q=bakery"}
+    response = await client.post("/transactions", data=sent, headers=HTMX)
+    _, _, table = response.text.partition("</form>")
+    assert "Bakery" in table and "Corner Shop" not in table
