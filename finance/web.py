@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from jinja2 import pass_context
@@ -50,13 +50,6 @@ def amount(context: Context, minor: int, currency: str) -> Markup:
     css = "amount negative" if minor < 0 else "amount"
     return Markup('<span class="{}">{}</span>').format(
         css, money_in_locale(context, minor, currency)
-    )
-
-
-def plain_amount(minor: int, currency: str) -> str:
-    """Minor units as a form field holds them: "54.23", unsigned, no symbol or grouping."""
-    return format_decimal(
-        Decimal(abs(minor)).scaleb(-minor_digits(currency)), format="0.##########", locale="en"
     )
 
 
@@ -112,9 +105,7 @@ async def htmx_redirects(
     return response
 
 
-templates.env.globals.update(
-    money=money_in_locale, amount=amount, plain_amount=plain_amount, day=day, row=row
-)
+templates.env.globals.update(money=money_in_locale, amount=amount, day=day, row=row)
 _macros = templates.env.get_template("_macros.html").module
 templates.env.globals.update(
     {name: getattr(_macros, name) for name in ("field", "select", "form_error")}
