@@ -108,5 +108,8 @@ async def htmx_redirects(
 templates.env.globals.update(money=money_in_locale, amount=amount, day=day, row=row)
 _macros = templates.env.get_template("_macros.html").module
 templates.env.globals.update(
-    {name: getattr(_macros, name) for name in ("field", "select", "form_error")}
+    {
+        name: getattr(_macros, name)
+        for name in ("field", "select", "form_error", "input", "select_control", "choice")
+    }
 )
