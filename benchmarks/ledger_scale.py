@@ -23,6 +23,9 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import insert, text
 
 from finance.accounts.models import Account, AccountType
+from finance.auth import service as auth_service
+from finance.auth.models import TokenScope
+from finance.auth.schemas import TokenCreate
 from finance.categories.models import Category, CategoryKind
 from finance.config import Settings
 from finance.main import create_app
@@ -35,6 +38,7 @@ ACCOUNTS = 6
 CATEGORIES = 20
 BATCH = 20_000
 START = date(2016, 1, 1)
+BENCH_EMAIL = "bench@example.com"
 
 
 async def fill(app_settings: Settings, count: int) -> None:
@@ -43,7 +47,7 @@ async def fill(app_settings: Settings, count: int) -> None:
     engine = app.state.engine
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
-        await connection.execute(insert(User), [{"email": app_settings.local_user_email}])
+        await connection.execute(insert(User), [{"email": BENCH_EMAIL}])
         await connection.execute(
             insert(Account),
             [
@@ -131,7 +135,15 @@ async def timed(label: str, action: Callable[[], Awaitable[object]], runs: int =
 async def measure(app_settings: Settings) -> None:
     """Time the reads through the app."""
     app = create_app(app_settings)
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://bench") as client:
+    async with app.state.session_factory() as db:
+        _token, secret = await auth_service.create_token(
+            db, user_id=1, data=TokenCreate(name="benchmark", scope=TokenScope.READ)
+        )
+    async with AsyncClient(
+        transport=ASGITransport(app=app),
+        base_url="http://bench",
+        headers={"Authorization": f"Bearer {secret}"},
+    ) as client:
 
         async def get(url: str) -> Any:
             response = await client.get(url)

@@ -24,9 +24,15 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=5000, ge=0, description="How long a SQLite writer waits for the lock."
     )
-    local_user_email: str = Field(
-        default="local@localhost",
-        description="Owner of all data until login lands: created on first use.",
+    signup_open: bool = Field(
+        default=False,
+        description="Anyone may create an account (otherwise only the first user, at setup).",
+    )
+    session_idle_minutes: int = Field(
+        default=720, ge=1, description="A browser session unused this long ends."
+    )
+    session_lifetime_hours: int = Field(
+        default=168, ge=1, description="A browser session ends this long after login."
     )
     htmx_url: str = Field(
         default="https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
@@ -38,7 +44,8 @@ class Settings(BaseSettings):
     )
     https: bool = Field(
         default=False,
-        description="Served over HTTPS (behind a TLS proxy): send HSTS.",
+        description="Served over HTTPS (behind a TLS proxy): send HSTS; cookies become "
+        "Secure with the __Host- prefix.",
     )
     locale: str = Field(
         default="en_US", description="How pages show money and dates (a Babel locale: de_DE...)."

@@ -26,6 +26,7 @@ from finance import migrate
 from finance.accounts import service as account_service
 from finance.accounts.models import Account, AccountType
 from finance.accounts.schemas import AccountCreate
+from finance.auth import service as auth_service
 from finance.categories import service as category_service
 from finance.categories.models import Category, CategoryKind
 from finance.categories.schemas import CategoryCreate
@@ -40,7 +41,8 @@ from finance.transactions.schemas import (
     TransactionCreate,
     TransferCreate,
 )
-from finance.users.service import ensure_user
+from finance.users.models import User
+from finance.users.repository import UserRepository
 
 YEAR = 2026
 FIRST_DAY = date(YEAR, 1, 1)
@@ -130,29 +132,43 @@ class DemoSummary:
     accounts: list[AccountSummary]
 
 
-def create_demo_database(database_url: str, *, email: str, force: bool = False) -> DemoSummary:
-    """Migrate the database, fill it with the demo year for `email`, and (SQLite) compact it.
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo-finance-2026"
+"""The demo login (the README states it): for a demo database only."""
+
+
+def create_demo_database(
+    database_url: str,
+    *,
+    email: str = DEMO_EMAIL,
+    password: str = DEMO_PASSWORD,
+    force: bool = False,
+) -> DemoSummary:
+    """Migrate the database, fill it with the demo year for `email` (created with `password` if
+    new), and (SQLite) compact it.
 
     `DemoRefused` if it already has transactions, or the user has accounts or categories, unless
     `force`: then that user's accounts, categories and transactions are replaced."""
     migrate.upgrade(database_url)
-    summary = asyncio.run(_fill(database_url, email=email, force=force))
+    summary = asyncio.run(_fill(database_url, email=email, password=password, force=force))
     compact_sqlite(database_url)
     return summary
 
 
-async def _fill(database_url: str, *, email: str, force: bool) -> DemoSummary:
+async def _fill(database_url: str, *, email: str, password: str, force: bool) -> DemoSummary:
     engine = create_engine(database_url, poolclass=NullPool)
     try:
         async with create_session_factory(engine)() as db:
-            return await load_demo(db, email=email, force=force)
+            owner = await UserRepository(db).get_by_email(email)
+            if owner is None:
+                owner = await auth_service.create_user(db, email=email, password=password)
+            return await load_demo(db, owner=owner, force=force)
     finally:
         await engine.dispose()
 
 
-async def load_demo(db: AsyncSession, *, email: str, force: bool = False) -> DemoSummary:
-    """Write the demo year for the user `email` (created if needed) through the services."""
-    owner = await ensure_user(db=db, email=email)
+async def load_demo(db: AsyncSession, *, owner: User, force: bool = False) -> DemoSummary:
+    """Write the demo year for `owner` through the services."""
     await _make_room(db, owner.id, force=force)
     accounts: dict[str, int] = {}
     for account in ACCOUNTS:
@@ -164,7 +180,7 @@ async def load_demo(db: AsyncSession, *, email: str, force: bool = False) -> Dem
         await transaction_service.create_transaction(db=db, owner_id=owner.id, data=transaction)
     balances = await account_service.list_accounts(db=db, owner_id=owner.id)
     return DemoSummary(
-        email=email,
+        email=owner.email,
         categories=len(categories),
         transactions=len(transactions),
         first_date=min(transaction.date for transaction in transactions),

@@ -10,9 +10,10 @@ class DomainError(Exception):
 
     status = HTTPStatus.BAD_REQUEST
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers or {}
 
 
 class NotFound(DomainError):
@@ -46,3 +47,28 @@ class InvalidInput(DomainError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.errors = [FieldError(field, message)]
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials: no token, or one that is wrong, expired or revoked."""
+
+    status = HTTPStatus.UNAUTHORIZED
+
+
+class Forbidden(DomainError):
+    """Credentials that are valid but do not allow this (a read-only token writing, a missing
+    CSRF token)."""
+
+    status = HTTPStatus.FORBIDDEN
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed logins lately; `retry_after` seconds until the next attempt is heard."""
+
+    status = HTTPStatus.TOO_MANY_REQUESTS
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"too many failed logins; try again in {retry_after} seconds",
+            headers={"Retry-After": str(retry_after)},
+        )

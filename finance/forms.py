@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
+from finance.auth.cookies import CSRF_FIELD
 from finance.errors import DomainError, InvalidInput
 from finance.problems import field_name
 
@@ -23,10 +24,18 @@ class FormInvalid(Exception):
         self.errors = errors
 
 
-async def form_values(request: Request) -> dict[str, str]:
-    """The submitted text fields, as typed (kept to fill the form again after an error)."""
+async def form_values(
+    request: Request, *, unstripped: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """The submitted text fields (kept to fill the form again after an error), spaces at either
+    end trimmed except in the fields `unstripped` (passwords). The CSRF token, checked before
+    any route runs, is left out."""
     form = await request.form()
-    return {key: value.strip() for key, value in form.items() if isinstance(value, str)}
+    return {
+        key: value if key in unstripped else value.strip()
+        for key, value in form.items()
+        if isinstance(value, str) and key != CSRF_FIELD
+    }
 
 
 def parse_form(

@@ -3,12 +3,17 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from finance import health
 from finance.accounts.pages import router as account_pages
 from finance.accounts.router import router as accounts_router
+from finance.auth.cookies import bind_browser, check_csrf
+from finance.auth.dependencies import LoginRequired, api_user, page_user
+from finance.auth.pages import public_router as public_auth_pages
+from finance.auth.pages import router as auth_pages
 from finance.categories.pages import router as category_pages
 from finance.categories.router import router as categories_router
 from finance.config import Settings, get_settings
@@ -18,17 +23,33 @@ from finance.problems import install_problem_handlers
 from finance.security import security_headers
 from finance.transactions.pages import router as transaction_pages
 from finance.transactions.router import router as transactions_router
-from finance.web import asset_dir, htmx_redirects
+from finance.web import asset_dir, htmx_redirects, redirect
 
 API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
-    """Every JSON router under `/api/v1`."""
-    api = APIRouter(prefix=API_PREFIX)
+    """Every JSON router under `/api/v1`, each route behind a bearer token."""
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(api_user)])
     for router in (accounts_router, categories_router, transactions_router):
         api.include_router(router)
     return api
+
+
+def page_routers() -> list[APIRouter]:
+    """Every page: unsafe requests must carry the CSRF token; all but sign-up and login need a
+    logged-in browser."""
+    private = APIRouter(dependencies=[Depends(page_user), Depends(check_csrf)])
+    for router in (dashboard_pages, account_pages, transaction_pages, category_pages, auth_pages):
+        private.include_router(router)
+    public = APIRouter(dependencies=[Depends(check_csrf)])
+    public.include_router(public_auth_pages)
+    return [private, public]
+
+
+async def _login_required(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, LoginRequired)
+    return redirect(error.location)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,11 +79,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     install_problem_handlers(app)
+    app.add_exception_handler(LoginRequired, _login_required)
+    app.middleware("http")(bind_browser(settings))
     app.middleware("http")(htmx_redirects)
     app.middleware("http")(security_headers(settings))
     app.include_router(api_router())
     app.include_router(health.router)
-    for pages in (dashboard_pages, account_pages, transaction_pages, category_pages):
+    for pages in page_routers():
         app.include_router(pages)
     app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
     return app

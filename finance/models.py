@@ -1,9 +1,20 @@
 """Every table, imported in one place so `Base.metadata` is complete (Alembic, tests)."""
 
 from finance.accounts.models import Account
+from finance.auth.models import AccessToken, BrowserSession, LoginFailure
 from finance.categories.models import Category
 from finance.db import Base
 from finance.transactions.models import Posting, Transaction
 from finance.users.models import User
 
-__all__ = ["Account", "Base", "Category", "Posting", "Transaction", "User"]
+__all__ = [
+    "AccessToken",
+    "Account",
+    "Base",
+    "BrowserSession",
+    "Category",
+    "LoginFailure",
+    "Posting",
+    "Transaction",
+    "User",
+]

@@ -71,6 +71,7 @@ def answer(
                 "errors": errors,
             },
             status_code=status,
+            headers=headers,
         )
     return problem_response(status, detail, errors=errors, headers=headers)
 
@@ -86,7 +87,7 @@ def wants_page(request: Request) -> bool:
 async def _domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, DomainError)
     errors = error.errors if isinstance(error, InvalidInput) else ()
-    return answer(request, error.status, error.detail, errors=errors)
+    return answer(request, error.status, error.detail, errors=errors, headers=error.headers)
 
 
 async def _validation_error(request: Request, error: Exception) -> Response:
@@ -165,6 +166,7 @@ class Problem(BaseModel):
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for code in (404, 409, 422)
+    code: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}
+    for code in (401, 403, 404, 409, 422)
 }
 """The error answers to document on every API router."""

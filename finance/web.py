@@ -17,6 +17,7 @@ from jinja2.runtime import Context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
+from finance.auth.cookies import CSRF_FIELD, csrf_token
 from finance.money import minor_digits
 from finance.transactions.display import row
 
@@ -59,6 +60,21 @@ def day(context: Context, value: date) -> str:
     return format_date(value, format="medium", locale=context["locale"])
 
 
+@pass_context
+def page_csrf_token(context: Context) -> str:
+    """This browser's CSRF token, for `hx-headers` (empty where no browser is bound)."""
+    request: Request = context["request"]
+    return csrf_token(request) if hasattr(request.state, "browser_secret") else ""
+
+
+@pass_context
+def csrf_input(context: Context) -> Markup:
+    """The hidden input that carries the CSRF token in a form posted without JavaScript."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(
+        CSRF_FIELD, page_csrf_token(context)
+    )
+
+
 def is_htmx(request: Request) -> bool:
     """An htmx request that wants a fragment (a boosted link, or htmx restoring a page from
     history after Back, wants the whole page)."""
@@ -77,13 +93,19 @@ def render(
     *,
     block: str | None = None,
     status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """The page `name`; for an htmx request only its `block`, so one template serves both."""
     settings = request.app.state.settings
     full_context = {"settings": settings, "locale": settings.locale, **(context or {})}
     fragment = block if block is not None and is_htmx(request) else None
     response = templates.TemplateResponse(
-        request, name, full_context, status_code=status_code, block_name=fragment
+        request,
+        name,
+        full_context,
+        status_code=status_code,
+        headers=headers,
+        block_name=fragment,
     )
     response.headers["Vary"] = "HX-Request"
     return response
@@ -105,7 +127,14 @@ async def htmx_redirects(
     return response
 
 
-templates.env.globals.update(money=money_in_locale, amount=amount, day=day, row=row)
+templates.env.globals.update(
+    money=money_in_locale,
+    amount=amount,
+    day=day,
+    row=row,
+    csrf_token=page_csrf_token,
+    csrf_input=csrf_input,
+)
 _macros = templates.env.get_template("_macros.html").module
 templates.env.globals.update(
     {

@@ -17,10 +17,9 @@ from finance.db import create_engine, create_session_factory, get_db
 from finance.main import create_app
 from finance.models import Base
 from finance.users.models import User
-from finance.users.service import ensure_user
+from tests.users import OWNER_EMAIL, add_user, credentials_for
 
 POSTGRES_URL_VARIABLE = "FINANCE_TEST_DATABASE_URL"
-LOCAL_USER_EMAIL = "local@localhost"
 _postgres_schema_ready = False
 
 
@@ -74,8 +73,8 @@ async def db(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator
 
 @pytest.fixture
 async def owner(db: AsyncSession) -> User:
-    """The local user that owns the data of service tests."""
-    return await ensure_user(db=db, email=LOCAL_USER_EMAIL)
+    """The user that owns the data of a test; `client` is logged in as them."""
+    return await add_user(db, OWNER_EMAIL)
 
 
 @pytest.fixture
@@ -92,7 +91,20 @@ def app(session_factory: async_sessionmaker[AsyncSession]) -> FastAPI:
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
-    """An HTTP client talking to the app in-process."""
+async def client(app: FastAPI, db: AsyncSession, owner: User) -> AsyncIterator[AsyncClient]:
+    """An HTTP client talking to the app in-process, logged in as `owner` (pages and API)."""
+    credentials = await credentials_for(db, owner)
+    async with AsyncClient(
+        transport=ASGITransport(app=app),
+        base_url="http://test",
+        cookies=credentials.cookies,
+        headers=credentials.headers,
+    ) as http:
+        yield http
+
+
+@pytest.fixture
+async def anonymous(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """An HTTP client with no credentials at all."""
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
         yield http

@@ -212,7 +212,7 @@ def test_demo_fills_a_year_for_the_local_user(demo_database: Path) -> None:
     assert {"Income: Salary", "Housing: Rent", "Food: Groceries", "Food: Restaurants"} <= set(
         name for (name,) in facts["categories"]
     )
-    assert query(demo_database, "SELECT email FROM users") == [("local@localhost",)]
+    assert query(demo_database, "SELECT email FROM users") == [("demo@example.com",)]
     splits = query(
         demo_database,
         "SELECT transaction_id FROM postings WHERE account_id IS NULL "
@@ -269,7 +269,7 @@ def test_demo_refuses_when_the_local_user_already_has_accounts(tmp_path: Path) -
         connection.executescript(
             """
             INSERT INTO users (id, email, display_name, created_at)
-                VALUES (1, 'local@localhost', '', '2026-01-01 00:00:00');
+                VALUES (1, 'demo@example.com', '', '2026-01-01 00:00:00');
             INSERT INTO accounts (owner_id, name, name_key, type, currency,
                                   opening_balance_minor, opening_date, archived, note, created_at)
                 VALUES (1, 'Checking', 'checking', 'checking', 'USD', 0, '2026-01-01', 0, '',

@@ -12,6 +12,7 @@ from finance.config import Settings
 from finance.main import create_app
 from finance.models import Base
 from tests.api import API, add_account, assert_problem
+from tests.users import OWNER_EMAIL, add_user, credentials_for
 
 
 @pytest.fixture
@@ -24,6 +25,21 @@ async def file_app(tmp_path):
         await connection.run_sync(Base.metadata.create_all)
     yield app
     await app.state.engine.dispose()
+
+
+@pytest.fixture
+async def file_client(file_app):
+    """A client of `file_app`, logged in."""
+    async with file_app.state.session_factory() as db:
+        credentials = await credentials_for(db, await add_user(db, OWNER_EMAIL))
+    transport = ASGITransport(app=file_app)
+    async with AsyncClient(
+        transport=transport,
+        base_url="http://test",
+        headers=credentials.headers,
+        cookies=credentials.cookies,
+    ) as client:
+        yield client
 
 
 async def test_sqlite_connections_are_configured_for_safety(file_app):
@@ -40,15 +56,14 @@ async def test_sqlite_connections_are_configured_for_safety(file_app):
     }
 
 
-async def test_concurrent_writes_all_land_without_database_is_locked(file_app):
-    async with AsyncClient(transport=ASGITransport(app=file_app), base_url="http://test") as client:
-        account = await add_account(client, "Checking")
-        payload = {"date": "2026-10-03", "account_id": account["id"], "amount": "-1.00"}
-        responses = await asyncio.gather(
-            *(client.post(f"{API}/transactions", json=payload) for _ in range(40))
-        )
-        assert [r.status_code for r in responses] == [201] * 40
-        balance = (await client.get(f"{API}/accounts/{account['id']}")).json()["balance"]
+async def test_concurrent_writes_all_land_without_database_is_locked(file_client):
+    account = await add_account(file_client, "Checking")
+    payload = {"date": "2026-10-03", "account_id": account["id"], "amount": "-1.00"}
+    responses = await asyncio.gather(
+        *(file_client.post(f"{API}/transactions", json=payload) for _ in range(40))
+    )
+    assert [r.status_code for r in responses] == [201] * 40
+    balance = (await file_client.get(f"{API}/accounts/{account['id']}")).json()["balance"]
     assert balance == "-40.00"
 
 
@@ -69,14 +84,16 @@ async def test_health_is_503_when_the_database_is_unreachable():
 
 
 async def test_a_write_whose_commit_fails_is_answered_503_not_success(app, client, monkeypatch):
-    await client.get(f"{API}/accounts")  # the local user exists before commits start failing
+    await client.get(f"{API}/accounts")  # the token's last use is recorded before commits fail
 
     async def failing_commit(self: AsyncSession) -> None:
         raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
 
     monkeypatch.setattr(AsyncSession, "commit", failing_commit)
     transport = ASGITransport(app=app, raise_app_exceptions=False)  # as a real server answers
-    async with AsyncClient(transport=transport, base_url="http://test") as server:
+    async with AsyncClient(
+        transport=transport, base_url="http://test", headers=client.headers
+    ) as server:
         response = await server.post(
             f"{API}/accounts", json={"name": "Checking", "type": "checking", "currency": "USD"}
         )
@@ -96,7 +113,8 @@ async def test_the_api_answers_503_while_the_database_server_is_down():
         Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:1/finance", _env_file=None)
     )
     transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
+    token = {"Authorization": "Bearer fin_any"}  # checking it needs the database
+    async with AsyncClient(transport=transport, base_url="http://test", headers=token) as client:
         response = await client.get(f"{API}/accounts")
     assert_problem(response, 503)
     assert response.headers["retry-after"] == "5"

@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from finance import cli, migrate
 from finance.config import Settings
+from finance.demo import DEMO_EMAIL, DEMO_PASSWORD
 from finance.main import create_app
+from tests.users import log_in
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "finance.db.example"
 
@@ -50,10 +52,40 @@ def test_the_example_is_at_the_newest_migration(example_copy: Path) -> None:
     assert migrate.current_revision(sqlite_url(example_copy)) == migrate.head_revision()
 
 
-async def test_the_app_shows_the_examples_accounts_and_transactions(example_copy: Path) -> None:
+async def test_the_demo_login_opens_the_examples_dashboard(example_copy: Path) -> None:
     app = create_app(Settings(database_url=sqlite_url(example_copy), _env_file=None))
     try:
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+            login = await log_in(http, DEMO_EMAIL, DEMO_PASSWORD)
+            dashboard = await http.get("/")
+    finally:
+        await app.state.engine.dispose()
+
+    assert login.status_code == 303
+    assert dashboard.status_code == 200
+    assert "Visa card" in dashboard.text
+
+
+@pytest.fixture
+def demo_token(example_copy: Path) -> str:
+    """A token for the demo user, made as the README says: `finance tokens create`."""
+    url = sqlite_url(example_copy)
+    arguments = ["tokens", "create", "--user", DEMO_EMAIL, "--name", "cli", "--database-url", url]
+    created = CliRunner().invoke(cli.app, arguments)
+    assert created.exit_code == 0, created.output
+    return created.stdout.strip()
+
+
+async def test_the_api_shows_the_examples_accounts_and_transactions(
+    example_copy: Path, demo_token: str
+) -> None:
+    app = create_app(Settings(database_url=sqlite_url(example_copy), _env_file=None))
+    try:
+        async with AsyncClient(
+            transport=ASGITransport(app=app),
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {demo_token}"},
+        ) as http:
             accounts = (await http.get("/api/v1/accounts")).json()
             page = (await http.get("/api/v1/transactions", params={"limit": 5})).json()
             categories = (await http.get("/api/v1/categories")).json()
@@ -87,7 +119,6 @@ def test_the_example_is_what_finance_demo_makes(
 ) -> None:
     """Regenerate the example after changing `finance/demo.py` or the schema."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("FINANCE_LOCAL_USER_EMAIL", raising=False)
     fresh = tmp_path / "fresh.db"
     result = CliRunner().invoke(cli.app, ["demo", "--database-url", sqlite_url(fresh)])
     assert result.exit_code == 0, result.output

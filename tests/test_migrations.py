@@ -133,7 +133,7 @@ def assert_schema_matches_models(migrated_url: str, reference_url: str) -> dict[
     assert differences_from_models(migrated_url) == []
     create_all(reference_url)
     migrated = schema_of(migrated_url)
-    assert set(migrated) == {"users", "accounts", "categories", "transactions", "postings"}
+    assert set(migrated) == {table.name for table in Base.metadata.sorted_tables}
     assert migrated == schema_of(reference_url)
     return migrated
 
@@ -271,13 +271,13 @@ def test_upgrade_builds_the_models_schema_on_postgresql(
 LATER_MIGRATION = '''"""A later migration, for tests.
 
 Revision ID: 9999
-Revises: 0001
+Revises: {down}
 """
 
 from alembic import op
 
 revision = "9999"
-down_revision = "0001"
+down_revision = "{down}"
 branch_labels = None
 depends_on = None
 
@@ -295,7 +295,8 @@ def with_later_migration(tmp_path: Path, url: str, body: str) -> Config:
     """The packaged migrations plus a revision 9999 whose `upgrade` runs `body`."""
     scripts = tmp_path / "migrations"
     shutil.copytree(Path(migrate.__file__).parent / "migrations", scripts)
-    (scripts / "versions" / "9999_later.py").write_text(LATER_MIGRATION.format(body=body))
+    later = LATER_MIGRATION.format(body=body, down=migrate.head_revision())
+    (scripts / "versions" / "9999_later.py").write_text(later)
     config = migrate.alembic_config(url)
     config.set_main_option("script_location", str(scripts))
     return config
@@ -350,5 +351,5 @@ def test_a_migration_that_leaves_references_dangling_is_rolled_back(tmp_path: Pa
     with pytest.raises(RuntimeError, match="broke foreign keys"):
         command.upgrade(config, "head")
 
-    assert migrate.current_revision(url) == "0001"
+    assert migrate.current_revision(url) == migrate.head_revision()
     assert count_rows(url, "users") == 1

@@ -9,12 +9,12 @@ from fastapi.responses import Response
 from finance.accounts import service
 from finance.accounts.models import AccountType
 from finance.accounts.schemas import AccountCreate, AccountUpdate
+from finance.auth.dependencies import PageUser
 from finance.db import SessionDep
 from finance.errors import DomainError, InvalidInput
 from finance.forms import FormInvalid, form_errors, form_values, parse_form
 from finance.money import format_minor
 from finance.schemas import RowId
-from finance.users.dependencies import CurrentUser
 from finance.web import redirect, render
 
 router = APIRouter(prefix="/accounts", include_in_schema=False)
@@ -28,7 +28,7 @@ REGISTER_PAGE = 50
 async def list_accounts(
     request: Request,
     db: SessionDep,
-    user: CurrentUser,
+    user: PageUser,
     archived: Annotated[bool, Query(description="Show archived accounts too.")] = False,
 ) -> Response:
     """Balances, assets apart from liabilities; archived accounts hidden unless asked for."""
@@ -51,7 +51,7 @@ async def new_account(request: Request) -> Response:
 
 
 @router.post("")
-async def create_account(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+async def create_account(request: Request, db: SessionDep, user: PageUser) -> Response:
     """Open an account; the form again, with the reasons, if it is refused."""
     values = await form_values(request)
     try:
@@ -70,7 +70,7 @@ async def show_register(
     request: Request,
     account_id: RowId,
     db: SessionDep,
-    user: CurrentUser,
+    user: PageUser,
     cursor: str | None = None,
 ) -> Response:
     """The account's transactions, newest first, with the balance after each; more on demand."""
@@ -90,7 +90,7 @@ async def show_register(
 
 @router.get("/{account_id}/edit")
 async def edit_account(
-    request: Request, account_id: RowId, db: SessionDep, user: CurrentUser
+    request: Request, account_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     """The form to change an account."""
     row = await service.get_account(db=db, owner_id=user.id, account_id=account_id)
@@ -108,7 +108,7 @@ async def edit_account(
 
 @router.post("/{account_id}")
 async def update_account(
-    request: Request, account_id: RowId, db: SessionDep, user: CurrentUser
+    request: Request, account_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     """Save the changes; the form again, with the reasons, if they are refused."""
     values = await form_values(request)
@@ -126,7 +126,7 @@ async def update_account(
 
 @router.post("/{account_id}/archive")
 async def toggle_archive(
-    request: Request, account_id: RowId, db: SessionDep, user: CurrentUser
+    request: Request, account_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     """Archive an active account, or bring an archived one back."""
     row = await service.get_account(db=db, owner_id=user.id, account_id=account_id)

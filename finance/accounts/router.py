@@ -7,11 +7,11 @@ from fastapi import APIRouter, Query, status
 
 from finance.accounts import service
 from finance.accounts.schemas import AccountCreate, AccountRead, AccountUpdate, BalanceRead
+from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
 from finance.money import format_minor
 from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import RowId
-from finance.users.dependencies import CurrentUser
 
 router = APIRouter(prefix="/accounts", tags=["accounts"], responses=PROBLEM_RESPONSES)
 
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/accounts", tags=["accounts"], responses=PROBLEM_RESP
 @router.get("")
 async def list_accounts(
     db: SessionDep,
-    user: CurrentUser,
+    user: ApiUser,
     archived: Annotated[
         bool | None, Query(description="Only archived (true) or active (false).")
     ] = None,
@@ -30,14 +30,14 @@ async def list_accounts(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create_account(data: AccountCreate, db: SessionDep, user: CurrentUser) -> AccountRead:
+async def create_account(data: AccountCreate, db: SessionDep, user: ApiUser) -> AccountRead:
     """Open an account."""
     row = await service.create_account(db=db, owner_id=user.id, data=data)
     return AccountRead.build(row.account, row.balance_minor)
 
 
 @router.get("/{account_id}")
-async def get_account(account_id: RowId, db: SessionDep, user: CurrentUser) -> AccountRead:
+async def get_account(account_id: RowId, db: SessionDep, user: ApiUser) -> AccountRead:
     """One account with its current balance."""
     row = await service.get_account(db=db, owner_id=user.id, account_id=account_id)
     return AccountRead.build(row.account, row.balance_minor)
@@ -45,7 +45,7 @@ async def get_account(account_id: RowId, db: SessionDep, user: CurrentUser) -> A
 
 @router.patch("/{account_id}")
 async def update_account(
-    account_id: RowId, data: AccountUpdate, db: SessionDep, user: CurrentUser
+    account_id: RowId, data: AccountUpdate, db: SessionDep, user: ApiUser
 ) -> AccountRead:
     """Change an account's fields; archive it with `{"archived": true}`."""
     row = await service.update_account(db=db, owner_id=user.id, account_id=account_id, data=data)
@@ -53,7 +53,7 @@ async def update_account(
 
 
 @router.delete("/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_account(account_id: RowId, db: SessionDep, user: CurrentUser) -> None:
+async def delete_account(account_id: RowId, db: SessionDep, user: ApiUser) -> None:
     """Delete an account without transactions (409 otherwise: archive it instead)."""
     await service.delete_account(db=db, owner_id=user.id, account_id=account_id)
 
@@ -62,7 +62,7 @@ async def delete_account(account_id: RowId, db: SessionDep, user: CurrentUser) -
 async def get_balance(
     account_id: RowId,
     db: SessionDep,
-    user: CurrentUser,
+    user: ApiUser,
     as_of: Annotated[
         date | None,
         Query(description="End of this day; left out, every transaction counts, future ones too."),

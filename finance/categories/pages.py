@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from finance.auth.dependencies import PageUser
 from finance.categories import service
 from finance.categories.models import Category, CategoryKind
 from finance.categories.schemas import CategoryCreate, CategoryRead, CategoryTree, CategoryUpdate
@@ -20,7 +21,6 @@ from finance.forms import FORM_ERROR, FormInvalid, form_errors, form_values, par
 from finance.schemas import InputModel, RowId
 from finance.transactions import service as transactions
 from finance.transactions.repository import TransactionFilter
-from finance.users.dependencies import CurrentUser
 from finance.web import redirect, render
 
 router = APIRouter(prefix="/categories", include_in_schema=False)
@@ -51,7 +51,7 @@ class CategoryDeleteForm(InputModel):
 
 
 @router.get("")
-async def list_categories(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+async def list_categories(request: Request, db: SessionDep, user: PageUser) -> Response:
     """The tree, expense apart from income, with what went into each category this month."""
     today = date.today()
     month_start = today.replace(day=1)
@@ -70,14 +70,14 @@ async def list_categories(request: Request, db: SessionDep, user: CurrentUser) -
 
 
 @router.get("/new")
-async def new_category(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+async def new_category(request: Request, db: SessionDep, user: PageUser) -> Response:
     """The form for a new category."""
     categories = await service.list_categories(db=db, owner_id=user.id)
     return _form(request, categories, values={"kind": CategoryKind.EXPENSE.value})
 
 
 @router.post("")
-async def create_category(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+async def create_category(request: Request, db: SessionDep, user: PageUser) -> Response:
     """Add a category; the form again, with the reasons, if it is refused."""
     values = await form_values(request)
     try:
@@ -91,7 +91,7 @@ async def create_category(request: Request, db: SessionDep, user: CurrentUser) -
 
 @router.get("/{category_id}/edit")
 async def edit_category(
-    request: Request, category_id: RowId, db: SessionDep, user: CurrentUser
+    request: Request, category_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     """The form to rename, move or change the kind of a category."""
     category = await service.get_category(db=db, owner_id=user.id, category_id=category_id)
@@ -106,7 +106,7 @@ async def edit_category(
 
 @router.post("/{category_id}")
 async def update_category(
-    request: Request, category_id: RowId, db: SessionDep, user: CurrentUser
+    request: Request, category_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     """Save the changes; the form again, with the reasons, if they are refused."""
     category = await service.get_category(db=db, owner_id=user.id, category_id=category_id)
@@ -126,7 +126,7 @@ async def update_category(
 
 @router.get("/{category_id}/delete")
 async def confirm_delete(
-    request: Request, category_id: RowId, db: SessionDep, user: CurrentUser
+    request: Request, category_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     """Ask before deleting; a category in use needs another to take its transactions."""
     return await _delete_form(request, db, user.id, category_id, values={})
@@ -134,7 +134,7 @@ async def confirm_delete(
 
 @router.post("/{category_id}/delete")
 async def delete_category(
-    request: Request, category_id: RowId, db: SessionDep, user: CurrentUser
+    request: Request, category_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     """Delete the category, moving its transaction lines to the replacement if one is chosen."""
     await service.get_category(db=db, owner_id=user.id, category_id=category_id)

@@ -4,31 +4,31 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from finance.auth.dependencies import ApiUser
 from finance.categories import service
 from finance.categories.schemas import CategoryCreate, CategoryRead, CategoryTree, CategoryUpdate
 from finance.db import SessionDep
 from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import RowId
-from finance.users.dependencies import CurrentUser
 
 router = APIRouter(prefix="/categories", tags=["categories"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("")
-async def list_categories(db: SessionDep, user: CurrentUser) -> list[CategoryTree]:
+async def list_categories(db: SessionDep, user: ApiUser) -> list[CategoryTree]:
     """The categories as a tree: top-level ones by name, each with its children."""
     return CategoryTree.build(await service.list_categories(db=db, owner_id=user.id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create_category(data: CategoryCreate, db: SessionDep, user: CurrentUser) -> CategoryRead:
+async def create_category(data: CategoryCreate, db: SessionDep, user: ApiUser) -> CategoryRead:
     """Add a category."""
     category = await service.create_category(db=db, owner_id=user.id, data=data)
     return CategoryRead.model_validate(category)
 
 
 @router.get("/{category_id}")
-async def get_category(category_id: RowId, db: SessionDep, user: CurrentUser) -> CategoryRead:
+async def get_category(category_id: RowId, db: SessionDep, user: ApiUser) -> CategoryRead:
     """One category."""
     category = await service.get_category(db=db, owner_id=user.id, category_id=category_id)
     return CategoryRead.model_validate(category)
@@ -36,7 +36,7 @@ async def get_category(category_id: RowId, db: SessionDep, user: CurrentUser) ->
 
 @router.patch("/{category_id}")
 async def update_category(
-    category_id: RowId, data: CategoryUpdate, db: SessionDep, user: CurrentUser
+    category_id: RowId, data: CategoryUpdate, db: SessionDep, user: ApiUser
 ) -> CategoryRead:
     """Rename, move or change the kind of a category."""
     category = await service.update_category(
@@ -49,7 +49,7 @@ async def update_category(
 async def delete_category(
     category_id: RowId,
     db: SessionDep,
-    user: CurrentUser,
+    user: ApiUser,
     replace_with: Annotated[
         RowId | None, Query(description="Move the category's transaction lines here first.")
     ] = None,

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.accounts import service as accounts
+from finance.auth.dependencies import PageUser
 from finance.categories import service as categories
 from finance.categories.models import CategoryKind
 from finance.db import SessionDep
@@ -36,7 +37,6 @@ from finance.transactions.ledger import Ledger
 from finance.transactions.listing import Listing, read_filters, returning
 from finance.transactions.models import Transaction, TransactionStatus
 from finance.transactions.schemas import TransactionUpdate
-from finance.users.dependencies import CurrentUser
 from finance.web import is_htmx, redirect, render
 
 router = APIRouter(prefix="/transactions", include_in_schema=False)
@@ -219,9 +219,7 @@ async def _save(
 FormId = Annotated[str, Query(pattern=f"^(?:{FORM_ID})$")]
 
 
-async def _owned_transaction(
-    transaction_id: RowId, db: SessionDep, user: CurrentUser
-) -> Transaction:
+async def _owned_transaction(transaction_id: RowId, db: SessionDep, user: PageUser) -> Transaction:
     return await service.get_transaction(db=db, owner_id=user.id, transaction_id=transaction_id)
 
 
@@ -230,7 +228,7 @@ OwnedTransaction = Annotated[Transaction, Depends(_owned_transaction)]
 
 
 @router.get("")
-async def list_transactions(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+async def list_transactions(request: Request, db: SessionDep, user: PageUser) -> Response:
     """The list, filtered by the query string, with the quick-add form on top. The filter bar
     asks for the table alone (and is told the URL to show), "Load more" for the next rows."""
     listing = read_filters(request.query_params)
@@ -242,7 +240,7 @@ async def list_transactions(request: Request, db: SessionDep, user: CurrentUser)
 
 
 @router.post("")
-async def add_transaction(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+async def add_transaction(request: Request, db: SessionDep, user: PageUser) -> Response:
     """Record what the quick-add form holds: back to the list without JavaScript; with htmx a
     fresh form, and the table again with the new row in its place."""
     values = await form_values(request)
@@ -265,7 +263,7 @@ async def add_transaction(request: Request, db: SessionDep, user: CurrentUser) -
 async def add_split_line(
     request: Request,
     db: SessionDep,
-    user: CurrentUser,
+    user: PageUser,
     form: FormId = QUICK_ADD,
     index: Annotated[int, Query(ge=0, lt=MAX_SPLIT_LINES)] = BLANK_SPLIT_LINES,
 ) -> Response:
@@ -281,7 +279,7 @@ async def add_split_line(
 async def suggest_category(
     request: Request,
     db: SessionDep,
-    user: CurrentUser,
+    user: PageUser,
     form: FormId = QUICK_ADD,
     payee: str = "",
     kind: str = "expense",
@@ -304,7 +302,7 @@ async def suggest_category(
 
 
 @router.post("/undo")
-async def undo_delete(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+async def undo_delete(request: Request, db: SessionDep, user: PageUser) -> Response:
     """Record a deleted transaction again from what its "Deleted — Undo" row kept: a new id,
     the same date, payee, memo, status, accounts, categories and amounts. If that is refused
     (its account archived meanwhile), the quick-add form shows it with the reason."""
@@ -334,7 +332,7 @@ async def undo_delete(request: Request, db: SessionDep, user: CurrentUser) -> Re
 
 @router.get("/{transaction_id}")
 async def show_row(
-    request: Request, transaction: OwnedTransaction, db: SessionDep, user: CurrentUser
+    request: Request, transaction: OwnedTransaction, db: SessionDep, user: PageUser
 ) -> Response:
     """A transaction's row, for htmx (cancelling an inline edit); a browser gets its edit page."""
     if not is_htmx(request):
@@ -344,7 +342,7 @@ async def show_row(
 
 @router.get("/{transaction_id}/edit")
 async def edit_transaction(
-    request: Request, transaction: OwnedTransaction, db: SessionDep, user: CurrentUser
+    request: Request, transaction: OwnedTransaction, db: SessionDep, user: PageUser
 ) -> Response:
     """The form to change a transaction, filled in; the query string is the list to go back to."""
     listing = read_filters(request.query_params)
@@ -355,7 +353,7 @@ async def edit_transaction(
 
 @router.post("/{transaction_id}")
 async def save_transaction(
-    request: Request, transaction_id: RowId, db: SessionDep, user: CurrentUser
+    request: Request, transaction_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     """Save the edit form: its row again for htmx, the list for a browser; the form with the
     reasons if refused."""
@@ -375,7 +373,7 @@ async def save_transaction(
 
 @router.get("/{transaction_id}/delete")
 async def confirm_delete(
-    request: Request, transaction: OwnedTransaction, db: SessionDep, user: CurrentUser
+    request: Request, transaction: OwnedTransaction, db: SessionDep, user: PageUser
 ) -> Response:
     """Ask before deleting (the page for a browser without JavaScript)."""
     listing = read_filters(request.query_params)
@@ -384,7 +382,7 @@ async def confirm_delete(
 
 @router.post("/{transaction_id}/delete")
 async def delete_transaction(
-    request: Request, transaction: OwnedTransaction, db: SessionDep, user: CurrentUser
+    request: Request, transaction: OwnedTransaction, db: SessionDep, user: PageUser
 ) -> Response:
     """Delete, then back to the list; with htmx the row turns into "Deleted — Undo", holding
     what undoing needs. A reconciled transaction stays, and the reason is shown."""

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, status
 
+from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
 from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import RowId
@@ -17,7 +18,6 @@ from finance.transactions.schemas import (
     TransactionUpdate,
 )
 from finance.transactions.shapes import describe
-from finance.users.dependencies import CurrentUser
 
 router = APIRouter(prefix="/transactions", tags=["transactions"], responses=PROBLEM_RESPONSES)
 
@@ -30,7 +30,7 @@ IncludeQuery = Annotated[
 async def list_transactions(
     request: Request,
     db: SessionDep,
-    user: CurrentUser,
+    user: ApiUser,
     query: Annotated[TransactionQuery, Query()],
 ) -> TransactionPage:
     """Matching transactions, newest first, one page at a time."""
@@ -53,7 +53,7 @@ async def list_transactions(
 async def create_transaction(
     data: Annotated[TransactionCreate, Body()],
     db: SessionDep,
-    user: CurrentUser,
+    user: ApiUser,
     include: IncludeQuery = [],  # noqa: B006
 ) -> TransactionRead:
     """Record a simple transaction, a transfer or a split (see the request examples)."""
@@ -65,7 +65,7 @@ async def create_transaction(
 async def get_transaction(
     transaction_id: RowId,
     db: SessionDep,
-    user: CurrentUser,
+    user: ApiUser,
     include: IncludeQuery = [],  # noqa: B006
 ) -> TransactionRead:
     """One transaction."""
@@ -80,7 +80,7 @@ async def replace_transaction(
     transaction_id: RowId,
     data: Annotated[TransactionCreate, Body()],
     db: SessionDep,
-    user: CurrentUser,
+    user: ApiUser,
     include: IncludeQuery = [],  # noqa: B006
 ) -> TransactionRead:
     """Replace a transaction whole, in any of the three shapes."""
@@ -95,7 +95,7 @@ async def update_transaction(
     transaction_id: RowId,
     data: TransactionUpdate,
     db: SessionDep,
-    user: CurrentUser,
+    user: ApiUser,
     include: IncludeQuery = [],  # noqa: B006
 ) -> TransactionRead:
     """Change the date, payee, memo or status."""
@@ -106,6 +106,6 @@ async def update_transaction(
 
 
 @router.delete("/{transaction_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_transaction(transaction_id: RowId, db: SessionDep, user: CurrentUser) -> None:
+async def delete_transaction(transaction_id: RowId, db: SessionDep, user: ApiUser) -> None:
     """Delete a transaction."""
     await service.delete_transaction(db=db, owner_id=user.id, transaction_id=transaction_id)

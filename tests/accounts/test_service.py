@@ -15,7 +15,7 @@ from finance.errors import Conflict, NotFound
 from finance.transactions.models import TransactionStatus
 from finance.transactions.schemas import SimpleTransactionCreate, TransferCreate
 from finance.transactions.service import create_transaction
-from finance.users.service import ensure_user
+from tests.users import add_user
 
 OPENED = date(2026, 1, 1)
 
@@ -52,7 +52,7 @@ async def spend(
 @pytest.fixture
 async def stranger(db):
     """A second user, who must never see the first one's accounts."""
-    return await ensure_user(db=db, email="stranger@example.com")
+    return await add_user(db, "stranger@example.com")
 
 
 # --- posted sums and totals -------------------------------------------------------------------

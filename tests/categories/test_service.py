@@ -15,13 +15,13 @@ from finance.categories.schemas import CategoryCreate, CategoryUpdate
 from finance.errors import InvalidInput, NotFound
 from finance.transactions.schemas import SimpleTransactionCreate
 from finance.transactions.service import create_transaction, get_transaction
-from finance.users.service import ensure_user
+from tests.users import add_user
 
 
 @pytest.fixture
 async def stranger(db):
     """A second user, who must never see the first one's categories."""
-    return await ensure_user(db=db, email="stranger@example.com")
+    return await add_user(db, "stranger@example.com")
 
 
 async def add(db, owner_id: int, name: str, **fields) -> int:

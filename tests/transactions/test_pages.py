@@ -15,8 +15,8 @@ from finance.categories import service as categories
 from finance.categories.schemas import CategoryCreate
 from finance.transactions import service as transactions
 from finance.transactions.schemas import SimpleTransactionCreate
-from finance.users.service import ensure_user
 from tests.api import API, add_account, add_category, add_transaction, get_json
+from tests.users import add_user
 
 HTMX = {"HX-Request": "true"}
 
@@ -633,7 +633,7 @@ async def test_no_suggestion_for_a_new_payee_or_over_a_category_already_chosen(c
 
 async def test_payees_of_another_owner_are_neither_listed_nor_suggested(client, db, ledger):
     """Someone else's ledger has a payee of its own, and bought at Whole Foods later than us."""
-    other = await ensure_user(db=db, email="someone-else@example.com")
+    other = await add_user(db, "someone-else@example.com")
     account = await accounts.create_account(
         db=db,
         owner_id=other.id,

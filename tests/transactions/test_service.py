@@ -17,7 +17,7 @@ from finance.transactions import service
 from finance.transactions.models import Posting
 from finance.transactions.repository import TransactionFilter, TransactionRepository
 from finance.transactions.schemas import SimpleTransactionCreate, TransactionUpdate
-from finance.users.service import ensure_user
+from tests.users import add_user
 
 
 def purchase(account_id: int, category_id: int | None = None, amount: str = "-5.00"):
@@ -50,7 +50,7 @@ async def alice_books(db, owner):
 
 @pytest.fixture
 async def bob(db):
-    return await ensure_user(db=db, email="bob@example.com")
+    return await add_user(db, "bob@example.com")
 
 
 async def test_another_owner_cannot_see_or_touch_a_transaction(db, alice_books, bob):

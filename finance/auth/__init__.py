@@ -1,0 +1,1 @@
+"""Authentication: passwords, browser sessions, personal access tokens, CSRF and throttling."""

@@ -1,0 +1,227 @@
+"""Rules of authentication: who may sign up, logging in and out, sessions that expire, password
+changes that end other sessions, and personal access tokens. Every writing function commits."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finance.auth import throttle
+from finance.auth.credentials import TOKEN_PREFIX, digest, new_secret
+from finance.auth.models import AccessToken, BrowserSession, TokenScope
+from finance.auth.passwords import check_new_password, hash_password, needs_rehash, password_matches
+from finance.auth.repository import AccessTokenRepository, LoginFailureRepository, SessionRepository
+from finance.auth.schemas import Credentials, PasswordChange, SignUp, TokenCreate
+from finance.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
+from finance.timestamps import utc_now
+from finance.users.models import User
+from finance.users.repository import UserRepository
+
+LOGIN_REFUSED = "the email or the password is wrong"
+TOUCH_INTERVAL = timedelta(minutes=1)
+"""A session's last-seen time (and a token's last use) is written at most this often."""
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """A session ends after `idle` unused, and `lifetime` after login in any case."""
+
+    idle: timedelta
+    lifetime: timedelta
+
+
+@dataclass(frozen=True)
+class Login:
+    """A new browser session: its user and the secret for the cookie (kept nowhere else)."""
+
+    user: User
+    secret: str
+
+
+async def users_exist(db: AsyncSession) -> bool:
+    """Whether anyone has an account yet (before that, every page leads to sign-up)."""
+    return await UserRepository(db).any_exist()
+
+
+async def create_user(db: AsyncSession, *, email: str, password: str) -> User:
+    """A new user with a password that meets the rules; commits."""
+    user = await _add_user(db, email=email, password=password)
+    await db.commit()
+    return user
+
+
+async def sign_up(db: AsyncSession, *, data: SignUp, open_signup: bool) -> Login:
+    """The first user, or anyone when sign-up is open; logged in at once. Commits."""
+    if not open_signup and await users_exist(db):
+        raise Forbidden("sign-up is closed; ask the owner of this server for an account")
+    user = await _add_user(db, email=data.email, password=data.password)
+    secret = _start_session(db, user.id)
+    await db.commit()
+    return Login(user, secret)
+
+
+async def log_in(db: AsyncSession, *, credentials: Credentials, address: str) -> Login:
+    """A fresh session for the right email and password. Failures are recorded and throttled
+    per account and per address (`TooManyAttempts`); commits."""
+    now = utc_now()
+    failures = LoginFailureRepository(db)
+    keys = [
+        (throttle.account_key(credentials.email), throttle.ACCOUNT_POLICY),
+        (throttle.address_key(address), throttle.ADDRESS_POLICY),
+    ]
+    for key, policy in keys:
+        history = await failures.since(key, now - policy.window)
+        wait = throttle.wait_seconds(history, now=now, policy=policy)
+        if wait:
+            raise TooManyAttempts(wait)
+    user = await UserRepository(db).get_by_email(credentials.email)
+    password_hash = user.password_hash if user else None
+    if user is None or not await password_matches(password_hash, credentials.password):
+        for key, _policy in keys:
+            failures.add(key, now)
+        await failures.forget_before(now - max(policy.window for _key, policy in keys))
+        await db.commit()
+        raise InvalidInput("password", LOGIN_REFUSED)
+    if password_hash and needs_rehash(password_hash):
+        user.password_hash = await hash_password(credentials.password)
+    await failures.forget(throttle.account_key(credentials.email))
+    secret = _start_session(db, user.id)
+    await db.commit()
+    return Login(user, secret)
+
+
+async def log_out(db: AsyncSession, *, session_secret: str) -> None:
+    """End this session; commits."""
+    await SessionRepository(db).remove(digest(session_secret))
+    await db.commit()
+
+
+async def session_user(
+    db: AsyncSession, *, session_secret: str, limits: SessionLimits
+) -> User | None:
+    """The user of a live session; an expired one is deleted and gives `None`."""
+    found = await SessionRepository(db).find(digest(session_secret))
+    if found is None:
+        return None
+    browser_session, user = found
+    now = utc_now()
+    if now - browser_session.last_seen_at > limits.idle or (
+        now - browser_session.created_at > limits.lifetime
+    ):
+        await SessionRepository(db).remove(browser_session.secret_hash)
+        await db.commit()
+        return None
+    if now - browser_session.last_seen_at > TOUCH_INTERVAL:
+        browser_session.last_seen_at = now
+        await db.commit()
+    return user
+
+
+async def change_password(
+    db: AsyncSession, *, user: User, data: PasswordChange, session_secret: str
+) -> None:
+    """Set a new password if the current one is given; every other session ends. Commits."""
+    if not await password_matches(user.password_hash, data.current_password):
+        raise InvalidInput("current_password", "this is not your current password")
+    check_new_password(data.new_password, email=user.email, field="new_password")
+    user.password_hash = await hash_password(data.new_password)
+    await SessionRepository(db).remove_all_of(user.id, except_hash=digest(session_secret))
+    await db.commit()
+
+
+async def set_password(db: AsyncSession, *, email: str, password: str) -> User:
+    """An administrator's reset (the CLI): a new password and every session ended. Commits."""
+    user = await UserRepository(db).get_by_email(email)
+    if user is None:
+        raise NotFound("user", email)
+    check_new_password(password, email=user.email)
+    user.password_hash = await hash_password(password)
+    await SessionRepository(db).remove_all_of(user.id)
+    await db.commit()
+    return user
+
+
+async def list_users(db: AsyncSession) -> Sequence[User]:
+    """Every user, oldest first."""
+    return await UserRepository(db).list()
+
+
+async def find_user(db: AsyncSession, email: str) -> User:
+    """The user with this email (`NotFound` otherwise)."""
+    user = await UserRepository(db).get_by_email(email.strip().lower())
+    if user is None:
+        raise NotFound("user", email)
+    return user
+
+
+async def create_token(
+    db: AsyncSession, *, user_id: int, data: TokenCreate
+) -> tuple[AccessToken, str]:
+    """A new access token and its secret, which is shown once and stored only as a digest.
+    Commits."""
+    secret = new_secret(TOKEN_PREFIX)
+    expires_at = None
+    if data.expires_in_days is not None:
+        expires_at = utc_now() + timedelta(days=data.expires_in_days)
+    token = await AccessTokenRepository(db).add(
+        AccessToken(
+            user_id=user_id,
+            name=data.name,
+            scope=data.scope,
+            secret_hash=digest(secret),
+            expires_at=expires_at,
+        )
+    )
+    await db.commit()
+    return token, secret
+
+
+async def list_tokens(db: AsyncSession, *, user_id: int) -> Sequence[AccessToken]:
+    """A user's tokens, newest first."""
+    return await AccessTokenRepository(db).list(user_id)
+
+
+async def revoke_token(db: AsyncSession, *, user_id: int, token_id: int) -> AccessToken:
+    """Delete one of the user's tokens; it stops working at once. Commits."""
+    tokens = AccessTokenRepository(db)
+    token = await tokens.get(user_id, token_id)
+    if token is None:
+        raise NotFound("token", token_id)
+    await tokens.remove(token)
+    await db.commit()
+    return token
+
+
+async def token_owner(db: AsyncSession, *, secret: str) -> tuple[User, AccessToken] | None:
+    """The user and token for a bearer secret; `None` if unknown or expired."""
+    found = await AccessTokenRepository(db).find(digest(secret))
+    if found is None:
+        return None
+    token, user = found
+    now = utc_now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
+        token.last_used_at = now
+        await db.commit()
+    return user, token
+
+
+def can_write(token: AccessToken) -> bool:
+    """Whether the token's scope allows changes."""
+    return token.scope is TokenScope.READ_WRITE
+
+
+async def _add_user(db: AsyncSession, *, email: str, password: str) -> User:
+    users = UserRepository(db)
+    if await users.get_by_email(email) is not None:
+        raise Conflict(f"a user with the email {email} already exists")
+    check_new_password(password, email=email)
+    return await users.add(User(email=email, password_hash=await hash_password(password)))
+
+
+def _start_session(db: AsyncSession, user_id: int) -> str:
+    secret = new_secret()
+    SessionRepository(db).add(BrowserSession(user_id=user_id, secret_hash=digest(secret)))
+    return secret

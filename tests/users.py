@@ -1,0 +1,67 @@
+"""Test users and their credentials, made directly in the database (no password hashing)."""
+
+import re
+from dataclasses import dataclass
+
+from httpx import AsyncClient, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finance.auth import service as auth_service
+from finance.auth.cookies import CSRF_HEADER
+from finance.auth.credentials import digest, new_secret
+from finance.auth.models import BrowserSession
+from finance.auth.schemas import TokenCreate
+from finance.users.models import User
+from finance.users.repository import UserRepository
+
+OWNER_EMAIL = "owner@example.com"
+
+
+async def add_user(db: AsyncSession, email: str) -> User:
+    """A user without a password (tests log in by creating sessions and tokens directly)."""
+    user = await UserRepository(db).add(User(email=email))
+    await db.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    """What a logged-in client sends with every request."""
+
+    cookies: dict[str, str]
+    headers: dict[str, str]
+
+
+async def credentials_for(db: AsyncSession, user: User) -> LoggedIn:
+    """What a logged-in client sends: a session cookie with its CSRF header for pages, and a
+    read-write bearer token for the API."""
+    session_secret = new_secret()
+    db.add(BrowserSession(user_id=user.id, secret_hash=digest(session_secret)))
+    await db.commit()
+    _token, token_secret = await auth_service.create_token(
+        db, user_id=user.id, data=TokenCreate(name="tests")
+    )
+    return LoggedIn(
+        cookies={"finance_session": session_secret},
+        headers={
+            "Authorization": f"Bearer {token_secret}",
+            CSRF_HEADER: digest(f"csrf:{session_secret}"),
+        },
+    )
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token a page embeds in its forms."""
+    found = CSRF_INPUT.search(html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+async def log_in(client: AsyncClient, email: str, password: str, *, next: str = "/") -> Response:
+    """Log in through the login page, as a browser does (the client keeps the cookies)."""
+    page = await client.get("/login")
+    form = {"email": email, "password": password, "next": next}
+    return await client.post("/login", data={**form, "csrf_token": csrf_from(page.text)})
