@@ -1,4 +1,5 @@
-"""The `finance` command: run the server, migrate and check the database, load demo data.
+"""The `finance` command: run the server, migrate and check the database, load demo data, and
+(`finance.auth.cli`) manage users and access tokens.
 
 Every command reads the database from the settings (`FINANCE_DATABASE_URL`, default
 `sqlite+aiosqlite:///./finance.db`); `--database-url` overrides it for one run.

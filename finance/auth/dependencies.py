@@ -62,19 +62,25 @@ async def api_user(
 async def page_user(request: Request, db: SessionDep) -> User:
     """The user of this browser's session; without one, a redirect to login (or to sign-up
     while nobody has an account)."""
-    settings: Settings = request.app.state.settings
-    secret = request.cookies.get(session_cookie(settings))
-    if secret:
-        user = await service.session_user(
-            db, session_secret=secret, limits=session_limits(settings)
-        )
-        if user is not None:
-            request.state.user = user
-            return user
+    user = await session_owner(request, db)
+    if user is not None:
+        request.state.user = user
+        return user
     if not await service.users_exist(db):
         raise LoginRequired("/signup")
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    raise LoginRequired("/login?" + urlencode({"next": here}) if here != "/" else "/login")
+    if request.method != "GET" or here == "/":  # a form posted after the session ended
+        raise LoginRequired("/login")
+    raise LoginRequired("/login?" + urlencode({"next": here}))
+
+
+async def session_owner(request: Request, db: SessionDep) -> User | None:
+    """The user of this browser's live session, if it has one."""
+    settings: Settings = request.app.state.settings
+    secret = request.cookies.get(session_cookie(settings))
+    if not secret:
+        return None
+    return await service.session_user(db, session_secret=secret, limits=session_limits(settings))
 
 
 def session_limits(settings: Settings) -> service.SessionLimits:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from finance.auth import service
 from finance.auth.cookies import clear_cookie, session_cookie, set_cookie
-from finance.auth.dependencies import PageUser, session_limits
+from finance.auth.dependencies import PageUser, session_limits, session_owner
 from finance.auth.schemas import Credentials, PasswordChange, SignUp, TokenCreate
 from finance.config import Settings
 from finance.db import SessionDep
@@ -56,8 +56,10 @@ async def sign_up(request: Request, db: SessionDep) -> Response:
 
 
 @public_router.get("/login")
-async def login_form(request: Request, next: str = "/") -> Response:
-    """The login page."""
+async def login_form(request: Request, db: SessionDep, next: str = "/") -> Response:
+    """The login page (a browser already logged in goes straight on)."""
+    if await session_owner(request, db) is not None:
+        return redirect(safe_next(next))
     return _login(request, values={"next": safe_next(next)})
 
 
