@@ -47,3 +47,9 @@ document.addEventListener("keydown", (event) => {
     form.requestSubmit();
   }
 });
+
+// A page whose CSRF token has gone stale (its session ended and a new one began in another tab)
+// is refused with 403: load it afresh, so the next try carries the current token.
+document.addEventListener("htmx:responseError", (event) => {
+  if (event.detail.xhr.status === 403) window.location.reload();
+});
