@@ -49,8 +49,7 @@ async def sign_up(request: Request, db: SessionDep) -> Response:
         login = await service.sign_up(db, data=data, open_signup=settings.signup_open)
     except FormInvalid as invalid:
         return _signup(request, first_run=first_run, values=values, errors=invalid.errors)
-    except DomainError as error:
-        await db.rollback()
+    except DomainError as error:  # refused before anything was written
         return _signup(request, first_run=first_run, values=values, errors=form_errors(error))
     return _logged_in(settings, login.secret, "/")
 
@@ -114,8 +113,7 @@ async def change_password(request: Request, db: SessionDep, user: PageUser) -> R
         )
     except FormInvalid as invalid:
         return await _settings(request, db, user, password_errors=invalid.errors)
-    except DomainError as error:
-        await db.rollback()
+    except DomainError as error:  # refused before anything was written
         return await _settings(request, db, user, password_errors=form_errors(error))
     return redirect("/settings?changed=password")
 
