@@ -71,6 +71,12 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def on_postgresql(session: AsyncSession) -> bool:
+    """Whether the session talks to PostgreSQL. (SQLite needs no explicit locks: every
+    transaction here takes the write lock as it begins.)"""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, from the factory `create_app` put on the app state."""
     session_factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory

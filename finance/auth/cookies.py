@@ -84,8 +84,9 @@ BINDING_MAX_AGE = 60 * 60 * 24 * 365
 def bind_browser(
     settings: Settings,
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """Middleware: every page request knows its browser's secret (`request.state`), and a
-    browser without one is given the anonymous cookie."""
+    """Middleware: every page request knows its browser's secret (`request.state`), a browser
+    without one is given the anonymous cookie, and no page is kept in a cache (Back after
+    logout must not show the ledger)."""
     session_name, binding_name = session_cookie(settings), binding_cookie(settings)
 
     async def bind(
@@ -96,6 +97,7 @@ def bind_browser(
         known = request.cookies.get(session_name) or request.cookies.get(binding_name)
         request.state.browser_secret = known or new_secret()
         response = await call_next(request)
+        response.headers.setdefault("Cache-Control", "no-store")  # nobody's money in a cache
         if not known:
             set_cookie(
                 response, settings, binding_name, request.state.browser_secret, BINDING_MAX_AGE

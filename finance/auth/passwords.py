@@ -16,8 +16,9 @@ MAX_LENGTH = 1024
 MIN_STRENGTH = 3
 """zxcvbn's score (0-4) a password needs: 3 is "safely unguessable" against online guessing
 and a slow hash; common passwords and their variations score 0-2."""
-STRENGTH_CHECKED_PREFIX = 100
-"""zxcvbn's cost grows with length; past this many characters a password is long enough."""
+STRENGTH_CHECKED_PREFIX = 72
+"""zxcvbn judges at most this many characters (it refuses longer input); a password whose first
+72 characters are strong is strong."""
 
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 """OWASP's minimum for argon2id: 19 MiB of memory, 2 iterations, one lane."""

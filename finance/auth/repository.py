@@ -3,10 +3,11 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.auth.models import AccessToken, BrowserSession, LoginFailure
+from finance.db import on_postgresql
 from finance.users.models import User
 
 
@@ -92,6 +93,14 @@ class LoginFailureRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def lock(self, key: str) -> None:
+        """Make concurrent logins on `key` take turns until this transaction ends, so guesses
+        sent all at once are counted like guesses sent one by one."""
+        if on_postgresql(self.session):
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key}
+            )
 
     async def since(self, key: str, start: datetime) -> list[datetime]:
         """When `key` failed after `start`, oldest first."""

@@ -53,8 +53,10 @@ async def create_user(db: AsyncSession, *, email: str, password: str) -> User:
 
 async def sign_up(db: AsyncSession, *, data: SignUp, open_signup: bool) -> Login:
     """The first user, or anyone when sign-up is open; logged in at once. Commits."""
-    if not open_signup and await users_exist(db):
-        raise Forbidden("sign-up is closed; ask the owner of this server for an account")
+    if not open_signup:
+        await UserRepository(db).lock_table()
+        if await users_exist(db):
+            raise Forbidden("sign-up is closed; ask the owner of this server for an account")
     user = await _add_user(db, email=data.email, password=data.password)
     secret = _start_session(db, user.id)
     await db.commit()
@@ -70,6 +72,8 @@ async def log_in(db: AsyncSession, *, credentials: Credentials, address: str) ->
         (throttle.account_key(credentials.email), throttle.ACCOUNT_POLICY),
         (throttle.address_key(address), throttle.ADDRESS_POLICY),
     ]
+    for key, _policy in keys:  # always in this order, so two logins cannot deadlock
+        await failures.lock(key)
     for key, policy in keys:
         history = await failures.since(key, now - policy.window)
         wait = throttle.wait_seconds(history, now=now, policy=policy)

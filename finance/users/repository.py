@@ -2,9 +2,10 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from finance.db import on_postgresql
 from finance.users.models import User
 
 
@@ -21,6 +22,12 @@ class UserRepository:
     async def get_by_email(self, email: str) -> User | None:
         """The user with this (normalised) email, if any."""
         return await self.session.scalar(select(User).where(User.email == email))
+
+    async def lock_table(self) -> None:
+        """Hold off other new users until this transaction ends (two people racing to be the
+        first user must not both succeed)."""
+        if on_postgresql(self.session):
+            await self.session.execute(text("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"))
 
     async def any_exist(self) -> bool:
         """Whether there is at least one user."""

@@ -6,6 +6,12 @@ served the same pinned file from the npm registry instead (fetched once with `np
 `.cache/`); since the page asks for it with an SRI hash, every test also proves the hash is
 right. Every other address outside this machine is blocked.
 
+Every page but /signup and /login needs a logged-in browser. The `server` fixture starts on a
+copy of a database that the real CLI migrated and gave one user (`TEST_EMAIL`, `TEST_PASSWORD`)
+and an API token (`Server.token`): made once a session, copied per test, so a test pays for no
+extra process. The page fixtures log in through the real login form before the test starts;
+`anonymous_page` does not, and `first_run_server` has nobody's account yet.
+
 All browser tests share one event loop for the session (`loop_scope="session"`), so Playwright
 and the other async tests do not fight over loops. A failing test leaves a screenshot in
 `test-artifacts/`.
@@ -20,13 +26,14 @@ import tarfile
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright, expect
 
 from finance.config import Settings
 
@@ -99,27 +106,120 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """`finance serve` on a fresh SQLite file; its base URL."""
-    port = free_port()
-    log = (tmp_path / "server.log").open("w")
-    env = {**os.environ, "FINANCE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/finance.db"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from finance.cli import app; app()", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=tmp_path,
+TEST_EMAIL = "tester@example.com"
+TEST_PASSWORD = "correct-horse-ledger-42"
+
+
+class Server(str):
+    """A running `finance serve`: its base URL, and the test user's token for the JSON API."""
+
+    token: str
+
+    def __new__(cls, base_url: str, token: str) -> "Server":
+        server = super().__new__(cls, base_url)
+        server.token = token
+        return server
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """The headers an API request sends as the test user."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def finance(*args: str, cwd: Path, stdin: str | None = None) -> str:
+    """Run the `finance` CLI, as the server is run; its standard output."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from finance.cli import app; app()", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
     )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base_url, process)
+    assert done.returncode == 0, f"finance {' '.join(args)}: {done.stderr}"
+    return done.stdout
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A migrated database with the test user and an API token of theirs, as the CLI makes
+    them; the file and the token. Made once, copied by every test that uses `server`."""
+    folder = tmp_path_factory.mktemp("seeded")
+    url = sqlite_url(folder / "finance.db")
+    finance("db", "upgrade", "--database-url", url, cwd=folder)
+    finance(
+        "users",
+        "create",
+        TEST_EMAIL,
+        "--password-stdin",
+        "--database-url",
+        url,
+        cwd=folder,
+        stdin=TEST_PASSWORD + "\n",
+    )
+    token = finance(
+        "tokens",
+        "create",
+        "--user",
+        TEST_EMAIL,
+        "--name",
+        "Browser tests",
+        "--database-url",
+        url,
+        cwd=folder,
+    ).strip()
+    assert token.startswith("fin_"), token
+    return folder / "finance.db", token
+
+
+@pytest.fixture
+def server(tmp_path: Path, seeded_database: tuple[Path, str]) -> Iterator[Server]:
+    """`finance serve` on a fresh copy of the seeded database: the test user exists."""
+    database, token = seeded_database
+    for file in database.parent.glob(database.name + "*"):  # with any -wal and -shm file
+        shutil.copy(file, tmp_path / file.name)
+    with serving(tmp_path, tmp_path / database.name) as base_url:
+        yield Server(base_url, token)
+
+
+@pytest.fixture
+def first_run_server(tmp_path: Path) -> Iterator[str]:
+    """`finance serve` on an empty database (it migrates it): nobody has an account yet."""
+    with serving(tmp_path, tmp_path / "finance.db") as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+
+
+@contextmanager
+def serving(folder: Path, database: Path) -> Iterator[str]:
+    """`finance serve` on the SQLite file, logging to `server.log` beside it; its base URL."""
+    port = free_port()
+    env = {**os.environ, "FINANCE_DATABASE_URL": sqlite_url(database)}
+    with (folder / "server.log").open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from finance.cli import app; app()",
+                "serve",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=folder,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_healthy(base_url, process)
+            yield base_url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
@@ -185,8 +285,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 async def open_page(
-    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path, **options: Any
+    request: pytest.FixtureRequest,
+    browser: Browser,
+    htmx_file: Path,
+    login: str | None,
+    **options: Any,
 ) -> AsyncIterator[Page]:
+    """A page in a fresh profile, logged in to the `login` server unless that is None. It fails
+    the test if the Content-Security-Policy blocked anything."""
     context = await new_context(browser, htmx_file, **options)
     page = await context.new_page()
     page.set_default_timeout(10_000)
@@ -197,6 +303,8 @@ async def open_page(
             refused.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
+    if login is not None:
+        await log_in(page, login)
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
@@ -206,12 +314,36 @@ async def open_page(
     assert refused == [], refused
 
 
+async def submit_login(page: Page, email: str = TEST_EMAIL, password: str = TEST_PASSWORD) -> None:
+    """Fill in the login form on the page and press Log in, as a person does."""
+    await page.get_by_label("Email", exact=True).fill(email)
+    await page.get_by_label("Password", exact=True).fill(password)
+    await page.get_by_role("button", name="Log in").click()
+
+
+async def log_in(page: Page, server: str) -> None:
+    """Log the test user in through the login page; done when the dashboard shows."""
+    await page.goto(f"{server}/login")
+    await submit_login(page)
+    await expect(page).to_have_url(f"{server}/")
+    await expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def page(
+    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path, server: Server
+) -> AsyncIterator[Page]:
+    """A desktop-sized page, logged in."""
+    async for opened in open_page(request, browser, htmx_file, server, viewport=DESKTOP):
+        yield opened
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def anonymous_page(
     request: pytest.FixtureRequest, browser: Browser, htmx_file: Path
 ) -> AsyncIterator[Page]:
-    """A desktop-sized page."""
-    async for opened in open_page(request, browser, htmx_file, viewport=DESKTOP):
+    """A desktop-sized page that has logged in nowhere."""
+    async for opened in open_page(request, browser, htmx_file, None, viewport=DESKTOP):
         yield opened
 
 
@@ -223,29 +355,29 @@ SCREENS: dict[str, dict[str, Any]] = {
 
 @pytest_asyncio.fixture(loop_scope="session", params=sorted(SCREENS))
 async def any_screen(
-    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path
+    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path, server: Server
 ) -> AsyncIterator[Page]:
-    """The test runs twice: on a desktop-sized page and on a phone."""
-    async for opened in open_page(request, browser, htmx_file, **SCREENS[request.param]):
+    """The test runs twice: on a desktop-sized page and on a phone, logged in."""
+    async for opened in open_page(request, browser, htmx_file, server, **SCREENS[request.param]):
         yield opened
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def phone(
-    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path
+    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path, server: Server
 ) -> AsyncIterator[Page]:
-    """A 375-pixel-wide phone screen, touch enabled."""
-    async for opened in open_page(request, browser, htmx_file, **SCREENS["phone"]):
+    """A 375-pixel-wide phone screen, touch enabled, logged in."""
+    async for opened in open_page(request, browser, htmx_file, server, **SCREENS["phone"]):
         yield opened
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def no_js_page(
-    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path
+    request: pytest.FixtureRequest, browser: Browser, htmx_file: Path, server: Server
 ) -> AsyncIterator[Page]:
-    """A page with JavaScript switched off."""
+    """A page with JavaScript switched off, logged in (the login form needs no script)."""
     async for opened in open_page(
-        request, browser, htmx_file, viewport=DESKTOP, java_script_enabled=False
+        request, browser, htmx_file, server, viewport=DESKTOP, java_script_enabled=False
     ):
         yield opened
 

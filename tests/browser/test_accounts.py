@@ -4,19 +4,21 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import Server, screenshot, serious_violations
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-def add_account(server: str, name: str, **fields: str) -> int:
+def add_account(server: Server, name: str, **fields: str) -> int:
     payload = {"name": name, "type": "checking", "currency": "USD", "opening_date": "2026-01-01"}
-    response = httpx.post(f"{server}/api/v1/accounts", json={**payload, **fields})
+    response = httpx.post(
+        f"{server}/api/v1/accounts", json={**payload, **fields}, headers=server.auth
+    )
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
 
 
-async def test_first_run_leads_to_adding_an_account(page: Page, server: str) -> None:
+async def test_first_run_leads_to_adding_an_account(page: Page, server: Server) -> None:
     await page.goto(server)
     await expect(
         page.get_by_role("heading", name="Welcome! Let's start with an account.")
@@ -32,7 +34,7 @@ async def test_first_run_leads_to_adding_an_account(page: Page, server: str) -> 
 
 
 async def test_a_form_error_appears_beside_the_field_without_a_reload(
-    page: Page, server: str
+    page: Page, server: Server
 ) -> None:
     await page.goto(f"{server}/accounts/new")
     await page.evaluate("window.notReloaded = true")
@@ -45,9 +47,9 @@ async def test_a_form_error_appears_beside_the_field_without_a_reload(
     await expect(page.get_by_label("Name")).to_have_value("Wallet")
 
 
-async def test_the_register_loads_more_rows_in_place(page: Page, server: str) -> None:
+async def test_the_register_loads_more_rows_in_place(page: Page, server: Server) -> None:
     account = add_account(server, "Checking", opening_balance="100.00")
-    async with httpx.AsyncClient(base_url=server) as client:
+    async with httpx.AsyncClient(base_url=server, headers=server.auth) as client:
         for index in range(60):
             (
                 await client.post(
@@ -72,7 +74,7 @@ async def test_the_register_loads_more_rows_in_place(page: Page, server: str) ->
     await screenshot(page, "account-register")
 
 
-async def test_accounts_fit_a_phone_screen(phone: Page, server: str) -> None:
+async def test_accounts_fit_a_phone_screen(phone: Page, server: Server) -> None:
     add_account(server, "Everyday checking", opening_balance="1250.00")
     add_account(server, "Visa", type="credit_card", opening_balance="-320.10")
     await phone.goto(f"{server}/accounts")
@@ -82,7 +84,7 @@ async def test_accounts_fit_a_phone_screen(phone: Page, server: str) -> None:
 
 
 async def test_pages_have_no_serious_accessibility_problems(
-    page: Page, server: str, axe_file
+    page: Page, server: Server, axe_file
 ) -> None:
     for path in ("/", "/accounts", "/accounts/new"):
         await page.goto(server + path)

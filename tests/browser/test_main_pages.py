@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import screenshot, serious_violations
+from tests.browser.conftest import Server, screenshot, serious_violations
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -20,14 +20,14 @@ MAIN_PAGES = {
 }
 
 
-async def load_demo(page: Page, server: str) -> None:
+async def load_demo(page: Page, server: Server) -> None:
     await page.goto(server)
     await page.get_by_role("button", name="Load the demo data").click()
     await expect(page.get_by_text("Net worth")).to_be_visible()
 
 
 async def test_the_main_pages_with_demo_data_on_desktop(
-    page: Page, server: str, axe_file: Path
+    page: Page, server: Server, axe_file: Path
 ) -> None:
     await load_demo(page, server)
     await expect(page.get_by_role("link", name="Checking")).to_be_visible()
@@ -38,7 +38,7 @@ async def test_the_main_pages_with_demo_data_on_desktop(
         assert await serious_violations(page, axe_file) == [], path
 
 
-async def test_the_main_pages_fit_a_phone(phone: Page, server: str) -> None:
+async def test_the_main_pages_fit_a_phone(phone: Page, server: Server) -> None:
     await load_demo(phone, server)
     for name, path in MAIN_PAGES.items():
         await phone.goto(server + path)
@@ -48,7 +48,7 @@ async def test_the_main_pages_fit_a_phone(phone: Page, server: str) -> None:
 
 
 async def test_every_control_is_reachable_by_keyboard_with_a_visible_focus(
-    page: Page, server: str
+    page: Page, server: Server
 ) -> None:
     await load_demo(page, server)
     await page.goto(f"{server}/accounts")

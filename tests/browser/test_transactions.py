@@ -8,7 +8,7 @@ import httpx
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import Server, screenshot
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -22,15 +22,15 @@ def page(any_screen: Page) -> Page:
 TODAY = date.today().isoformat()
 
 
-async def api(server: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=server) as client:
+async def api(server: Server, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=server, headers=server.auth) as client:
         response = await client.post(f"/api/v1{path}", json=payload)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-async def ledger(server: str) -> dict[str, int]:
+async def ledger(server: Server) -> dict[str, int]:
     """Checking (1,000.00), Savings, and a Food > Groceries and Salary category tree."""
     opened = {"type": "checking", "currency": "USD", "opening_date": "2026-01-01"}
     checking = await api(
@@ -90,7 +90,7 @@ async def rows(page: Page) -> list[str]:
     return await page.locator("#transaction-rows tr[id^=transaction-]").all_inner_texts()
 
 
-async def record_three_by_keyboard(page: Page, server: str) -> None:
+async def record_three_by_keyboard(page: Page, server: Server) -> None:
     await page.goto(f"{server}/transactions")
     await page.locator("#quick-add").get_by_label("Date", exact=True).focus()
     for payee, amount in (("Bakery", "4.50"), ("Whole Foods", "54.23"), ("Corner shop", "12.00")):
@@ -101,7 +101,9 @@ async def record_three_by_keyboard(page: Page, server: str) -> None:
     assert len(texts) == 3
 
 
-async def test_three_transactions_recorded_with_the_keyboard_alone(page: Page, server: str) -> None:
+async def test_three_transactions_recorded_with_the_keyboard_alone(
+    page: Page, server: Server
+) -> None:
     await ledger(server)
     await record_three_by_keyboard(page, server)
     await expect(page.locator("#quick-add").get_by_label("Date", exact=True)).to_be_focused()
@@ -118,7 +120,7 @@ async def test_three_transactions_recorded_with_the_keyboard_alone(page: Page, s
 
 
 async def test_a_refused_amount_is_explained_beside_the_field_and_the_input_kept(
-    page: Page, server: str
+    page: Page, server: Server
 ) -> None:
     await ledger(server)
     await page.goto(f"{server}/transactions")
@@ -135,7 +137,7 @@ async def test_a_refused_amount_is_explained_beside_the_field_and_the_input_kept
     )
 
 
-async def test_editing_a_row_in_place(page: Page, server: str) -> None:
+async def test_editing_a_row_in_place(page: Page, server: Server) -> None:
     ids = await ledger(server)
     created = await api(
         server,
@@ -165,7 +167,7 @@ async def test_editing_a_row_in_place(page: Page, server: str) -> None:
 
 
 async def test_filtering_as_you_type_keeps_a_url_that_reloads_the_same_view(
-    page: Page, server: str
+    page: Page, server: Server
 ) -> None:
     ids = await ledger(server)
     for payee in ("Whole Foods", "Bakery", "Whole Earth"):
@@ -188,7 +190,7 @@ async def test_filtering_as_you_type_keeps_a_url_that_reloads_the_same_view(
     await expect(page.locator("#filters").get_by_label("Payee or memo")).to_have_value("whole")
 
 
-async def test_back_shows_the_filters_that_match_the_url(page: Page, server: str) -> None:
+async def test_back_shows_the_filters_that_match_the_url(page: Page, server: Server) -> None:
     ids = await ledger(server)
     for payee, account in (("Acme", "checking"), ("Acme", "savings"), ("Bakery", "checking")):
         await api(
@@ -214,7 +216,7 @@ async def test_back_shows_the_filters_that_match_the_url(page: Page, server: str
     await expect(filters.get_by_label("Account")).to_have_value("")
 
 
-async def test_a_split_and_a_transfer_from_the_same_form(page: Page, server: str) -> None:
+async def test_a_split_and_a_transfer_from_the_same_form(page: Page, server: Server) -> None:
     ids = await ledger(server)
     await page.goto(f"{server}/transactions")
     form = page.locator("#quick-add")
@@ -235,13 +237,13 @@ async def test_a_split_and_a_transfer_from_the_same_form(page: Page, server: str
     await form.get_by_label("To account").select_option(label="Savings")
     await form.get_by_role("button", name="Add", exact=True).click()
     await expect(page.locator("#transaction-rows")).to_contain_text("Checking → Savings")
-    async with httpx.AsyncClient(base_url=server) as client:
+    async with httpx.AsyncClient(base_url=server, headers=server.auth) as client:
         accounts = {a["name"]: a["balance"] for a in (await client.get("/api/v1/accounts")).json()}
     assert accounts == {"Checking": "757.50", "Savings": "200.00"}
     assert ids  # the ledger the form chose from
 
 
-async def test_delete_asks_first_and_can_be_undone(page: Page, server: str) -> None:
+async def test_delete_asks_first_and_can_be_undone(page: Page, server: Server) -> None:
     ids = await ledger(server)
     created = await api(
         server,
@@ -266,7 +268,7 @@ async def test_delete_asks_first_and_can_be_undone(page: Page, server: str) -> N
     await page.locator(f"#transaction-{created['id']}").get_by_role("link", name="Delete").click()
     await expect(page.get_by_role("button", name="Undo")).to_be_focused()
     assert dialogs and "Whole Foods" in dialogs[0]
-    async with httpx.AsyncClient(base_url=server) as client:
+    async with httpx.AsyncClient(base_url=server, headers=server.auth) as client:
         assert (await client.get("/api/v1/transactions")).json()["items"] == []
         await page.get_by_role("button", name="Undo").click()
         await expect(page.locator("#transaction-rows")).to_contain_text("Whole Foods")
@@ -275,7 +277,7 @@ async def test_delete_asks_first_and_can_be_undone(page: Page, server: str) -> N
     assert {k: restored[k] for k in kept} == {k: created[k] for k in kept}
 
 
-async def test_the_register_shows_the_running_balance(page: Page, server: str) -> None:
+async def test_the_register_shows_the_running_balance(page: Page, server: Server) -> None:
     ids = await ledger(server)
     for day, amount in (
         ("2026-10-01", "-100.00"),
@@ -291,7 +293,7 @@ async def test_the_register_shows_the_running_balance(page: Page, server: str) -
 
 
 async def test_without_javascript_a_transaction_is_added_and_listed(
-    no_js_page: Page, server: str
+    no_js_page: Page, server: Server
 ) -> None:
     await ledger(server)
     page = no_js_page

@@ -1,0 +1,1 @@
+"""Authentication and authorization: logins, sessions, tokens, CSRF, throttling."""
