@@ -231,6 +231,7 @@ async def test_after_a_wrong_password_the_cursor_is_in_the_password_field(
     await page.goto(f"{server}/login")
     await submit_login(page, TEST_EMAIL, "not-the-password-at-all")
     await expect(page.locator("#password-error")).to_be_visible()
+    await expect(page.get_by_label("Password", exact=True)).to_be_focused()
     await page.keyboard.type(TEST_PASSWORD)  # retyping the password at once, as people do
     await page.keyboard.press("Enter")
     await expect(page).to_have_url(f"{server}/")
