@@ -4,6 +4,7 @@ from finance.accounts.models import Account
 from finance.auth.models import AccessToken, BrowserSession, LoginFailure
 from finance.categories.models import Category
 from finance.db import Base
+from finance.imports.models import CsvMappingRecord, ImportBatch, ImportKey
 from finance.transactions.models import Posting, Transaction
 from finance.users.models import User
 
@@ -13,6 +14,9 @@ __all__ = [
     "Base",
     "BrowserSession",
     "Category",
+    "CsvMappingRecord",
+    "ImportBatch",
+    "ImportKey",
     "LoginFailure",
     "Posting",
     "Transaction",

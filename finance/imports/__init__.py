@@ -1,0 +1,1 @@
+"""Importing bank files: reading CSV, OFX/QFX, QIF and camt.053 into statement lines."""

@@ -1,0 +1,54 @@
+"""Tables of importing: batches (one per confirmed file), the keys that recognise a transaction
+seen before, and the CSV column mapping remembered per account."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from finance.db import Base
+from finance.timestamps import CreatedAt, UTCDateTime
+
+
+class ImportBatch(CreatedAt, Base):
+    """One confirmed file: what it added, and whether it has been undone."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    file_format: Mapped[str] = mapped_column(String(10))
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ImportKey(Base):
+    """A key that recognises an imported transaction in its account: the bank's own id, or a
+    fingerprint. A transaction deleted (or a batch undone) takes its keys with it."""
+
+    __tablename__ = "import_keys"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("transactions.id", ondelete="CASCADE"), index=True
+    )
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="CASCADE"), index=True
+    )
+
+
+class CsvMappingRecord(Base):
+    """The CSV column mapping last used for an account, as JSON."""
+
+    __tablename__ = "csv_mappings"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    mapping: Mapped[str] = mapped_column(Text)

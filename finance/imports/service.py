@@ -1,0 +1,203 @@
+"""Rules of importing: a statement previewed against the ledger (each line new, a duplicate, or a
+problem), confirmed as one batch in one database transaction, and undone as a whole.
+
+Duplicates are recognised by a key per line, kept in `import_keys`: the bank's own id when the
+file gives one (OFX FITID, camt reference), else a fingerprint of the date, the amount, the
+normalised payee and how many identical lines came before it in the same file. So re-importing a
+statement, or one that overlaps it, adds nothing twice, while two identical coffees on one day in
+one file are two transactions.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finance.accounts.models import Account
+from finance.accounts.repository import AccountRepository
+from finance.errors import Conflict, InvalidInput, NotFound
+from finance.imports.models import ImportBatch
+from finance.imports.repository import ImportRepository, NewTransaction
+from finance.imports.statement import LineProblem, Statement, StatementLine
+from finance.money import Money, MoneyError
+from finance.names import name_key
+from finance.timestamps import utc_now
+from finance.transactions.models import TransactionStatus
+
+PAYEE_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """A statement line as it would be imported."""
+
+    new: NewTransaction
+    line: int
+    duplicate: bool
+
+
+@dataclass
+class Preview:
+    """What confirming would do: the lines, the duplicates it would skip, the problems that
+    stop it, and the net sum of what it would add (minor units of the account's currency)."""
+
+    account: Account
+    lines: list[PreviewLine] = field(default_factory=list)
+    problems: list[LineProblem] = field(default_factory=list)
+
+    @property
+    def to_add(self) -> list[PreviewLine]:
+        """The lines that are not duplicates."""
+        return [line for line in self.lines if not line.duplicate]
+
+    @property
+    def duplicates(self) -> int:
+        """How many lines the ledger holds already."""
+        return sum(line.duplicate for line in self.lines)
+
+    @property
+    def net_minor(self) -> int:
+        """Money in minus money out, over the lines to add."""
+        return sum(line.new.amount_minor for line in self.to_add)
+
+
+async def preview(
+    db: AsyncSession, *, owner_id: int, account_id: int, statement: Statement
+) -> Preview:
+    """The statement checked against the account; nothing is written."""
+    account = await _import_account(db, owner_id, account_id)
+    if statement.currency and statement.currency != account.currency:
+        raise InvalidInput(
+            "file",
+            f"the file is in {statement.currency} but {account.name} is in {account.currency}",
+        )
+    imports = ImportRepository(db, owner_id)
+    result = Preview(account=account, problems=list(statement.problems))
+    readable = [line for line in statement.lines if _check_line(line, account, result.problems)]
+    keys = line_keys(readable, account.currency)
+    known = await imports.known_keys(account.id, keys)
+    by_name = await imports.category_ids_by_key()
+    by_payee = await imports.last_categories(line.payee for line in readable)
+    for line, key in zip(readable, keys, strict=True):
+        category_id = by_name.get(name_key(line.category)) if line.category else None
+        new = NewTransaction(
+            key=key,
+            date=line.date,
+            amount_minor=minor_units(line.amount, account.currency),
+            payee=line.payee[:PAYEE_LENGTH],
+            memo=line.memo,
+            category_id=category_id or by_payee.get(line.payee.lower()),
+        )
+        result.lines.append(PreviewLine(new=new, line=line.line, duplicate=key in known))
+    result.problems.sort(key=lambda problem: problem.line)
+    return result
+
+
+async def confirm(
+    db: AsyncSession,
+    *,
+    owner_id: int,
+    account_id: int,
+    statement: Statement,
+    filename: str,
+    file_format: str,
+) -> ImportBatch:
+    """Import the statement's new lines as one batch, all or nothing; refused while any line
+    has a problem. Commits."""
+    checked = await preview(db, owner_id=owner_id, account_id=account_id, statement=statement)
+    if checked.problems:
+        first = checked.problems[0]
+        raise InvalidInput(
+            "file",
+            f"{filename}: {len(checked.problems)} line(s) cannot be read, first line "
+            f"{first.line}: {first.message}; nothing was imported",
+        )
+    imports = ImportRepository(db, owner_id)
+    batch = await imports.add_batch(
+        ImportBatch(
+            account_id=account_id,
+            filename=filename[:255],
+            file_format=file_format,
+            added=len(checked.to_add),
+            duplicates=checked.duplicates,
+        )
+    )
+    await imports.insert(batch, checked.account.currency, [line.new for line in checked.to_add])
+    await db.commit()
+    return batch
+
+
+async def undo(db: AsyncSession, *, owner_id: int, batch_id: int) -> ImportBatch:
+    """Delete every transaction a batch added; refused while one of them is reconciled.
+    Commits."""
+    imports = ImportRepository(db, owner_id)
+    batch = await imports.batch(batch_id)
+    if batch is None:
+        raise NotFound("import", batch_id)
+    if batch.undone_at is not None:
+        raise Conflict(f"import {batch_id} has already been undone")
+    if TransactionStatus.RECONCILED in await imports.batch_statuses(batch_id):
+        raise Conflict(
+            f"import {batch_id} holds reconciled transactions; unreconcile them to undo it"
+        )
+    await imports.delete_batch_transactions(batch_id)
+    batch.undone_at = utc_now()
+    await db.commit()
+    return batch
+
+
+async def list_batches(db: AsyncSession, *, owner_id: int) -> Sequence[ImportBatch]:
+    """The owner's imports, newest first."""
+    return await ImportRepository(db, owner_id).batches()
+
+
+def line_keys(lines: Sequence[StatementLine], currency: str) -> list[str]:
+    """Each line's duplicate key: its bank reference, else a fingerprint that counts identical
+    lines within the file."""
+    seen: Counter[tuple[str, int, str]] = Counter()
+    keys = []
+    for line in lines:
+        if line.reference:
+            keys.append(f"ref:{line.reference}")
+            continue
+        amount = minor_units(line.amount, currency)
+        identity = (line.date.isoformat(), amount, " ".join(name_key(line.payee).split()))
+        seen[identity] += 1
+        keys.append(f"fp:{identity[0]}|{identity[1]}|{identity[2][:200]}|{seen[identity]}")
+    return keys
+
+
+def minor_units(amount: Decimal, currency: str) -> int:
+    """An exact amount in the currency's minor units (`MoneyError` if it has too many
+    decimals)."""
+    return Money.parse(format(amount, "f"), currency).minor
+
+
+async def _import_account(db: AsyncSession, owner_id: int, account_id: int) -> Account:
+    account = await AccountRepository(db, owner_id).get(account_id)
+    if account is None:
+        raise NotFound("account", account_id)
+    if account.archived:
+        raise InvalidInput("account_id", f"{account.name} is archived; unarchive it to import")
+    return account
+
+
+def _check_line(line: StatementLine, account: Account, problems: list[LineProblem]) -> bool:
+    """Whether the line fits the account; if not, its problem is added."""
+    try:
+        minor_units(line.amount, account.currency)
+    except MoneyError as error:
+        problems.append(LineProblem(line.line, f"amount {line.amount}: {error}"))
+        return False
+    if line.date < account.opening_date:
+        problems.append(
+            LineProblem(
+                line.line,
+                f"{line.date} is before {account.name}'s opening date ({account.opening_date}); "
+                "move the account's opening date back first",
+            )
+        )
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Bank-file import: each reader against the sample exports and hostile files."""

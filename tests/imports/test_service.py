@@ -1,0 +1,221 @@
+"""Importing below the API: a statement previewed, confirmed as one batch, recognised when it
+comes again, and undone to exactly the state before."""
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finance.accounts import service as accounts
+from finance.accounts.models import AccountType
+from finance.accounts.schemas import AccountCreate
+from finance.categories import service as categories
+from finance.categories.models import CategoryKind
+from finance.categories.schemas import CategoryCreate
+from finance.errors import Conflict, InvalidInput, NotFound
+from finance.imports import service
+from finance.imports.camt_reader import read_camt053
+from finance.imports.statement import LineProblem, Statement, StatementLine
+from finance.models import Base
+from finance.transactions.models import Transaction, TransactionStatus
+from finance.users.models import User
+from tests.users import add_user
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+OCTOBER = date(2026, 10, 1)
+
+
+async def open_account(db: AsyncSession, owner: User, currency: str = "USD") -> int:
+    data = AccountCreate(
+        name=f"Bank {currency}",
+        type=AccountType.CHECKING,
+        currency=currency,
+        opening_date=date(2026, 1, 1),
+    )
+    return (await accounts.create_account(db=db, owner_id=owner.id, data=data)).account.id
+
+
+def line(number: int, day: int, amount: str, payee: str, **fields: Any) -> StatementLine:
+    return StatementLine(
+        line=number, date=date(2026, 10, day), amount=Decimal(amount), payee=payee, **fields
+    )
+
+
+def statement(*lines: StatementLine, currency: str | None = None) -> Statement:
+    return Statement(lines=list(lines), problems=[], currency=currency)
+
+
+async def confirm(db: AsyncSession, owner: User, account_id: int, read: Statement) -> Any:
+    return await service.confirm(
+        db,
+        owner_id=owner.id,
+        account_id=account_id,
+        statement=read,
+        filename="statement.csv",
+        file_format="csv",
+    )
+
+
+async def balance(db: AsyncSession, owner: User, account_id: int) -> int:
+    row = await accounts.get_account(db=db, owner_id=owner.id, account_id=account_id)
+    return row.balance_minor
+
+
+async def dump(db: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, for comparing whole states."""
+    return {
+        table.name: sorted(
+            [tuple(row) for row in (await db.execute(select(table))).all()],
+            key=lambda row: repr(row),
+        )
+        for table in Base.metadata.sorted_tables
+    }
+
+
+COFFEE_TWICE = statement(
+    line(2, 3, "-4.50", "Blue Bottle Coffee"),
+    line(3, 3, "-4.50", "Blue Bottle Coffee"),
+    line(4, 4, "3150.00", "Acme Payroll"),
+)
+
+
+async def test_a_statement_lands_whole_and_moves_the_balance(db, owner):
+    account_id = await open_account(db, owner)
+    batch = await confirm(db, owner, account_id, COFFEE_TWICE)
+    assert (batch.added, batch.duplicates) == (3, 0)
+    assert await balance(db, owner, account_id) == 314100
+    statuses = (await db.scalars(select(Transaction.status))).all()
+    assert statuses == [TransactionStatus.CLEARED] * 3
+
+
+async def test_importing_the_same_statement_again_adds_nothing(db, owner):
+    account_id = await open_account(db, owner)
+    await confirm(db, owner, account_id, COFFEE_TWICE)
+    again = await confirm(db, owner, account_id, COFFEE_TWICE)
+    assert (again.added, again.duplicates) == (0, 3)
+    assert await balance(db, owner, account_id) == 314100
+
+
+async def test_overlapping_statements_add_their_union_once(db, owner):
+    account_id = await open_account(db, owner)
+    first = statement(
+        line(2, 1, "-10.00", "Shop"), line(3, 2, "-4.50", "Cafe"), line(4, 2, "-4.50", "Cafe")
+    )
+    second = statement(
+        line(2, 2, "-4.50", "CAFE "), line(3, 2, "-4.50", "cafe"), line(4, 5, "-20.00", "Shop")
+    )
+    await confirm(db, owner, account_id, first)
+    overlap = await confirm(db, owner, account_id, second)
+    assert (overlap.added, overlap.duplicates) == (1, 2)
+    assert await balance(db, owner, account_id) == -3900
+
+
+async def test_bank_references_decide_over_fingerprints(db, owner):
+    account_id = await open_account(db, owner)
+    await confirm(db, owner, account_id, statement(line(2, 3, "-4.50", "Cafe", reference="A1")))
+    same_id = statement(line(2, 3, "-4.50", "Cafe (corrected)", reference="A1"))
+    other_id = statement(line(2, 3, "-4.50", "Cafe", reference="A2"))
+    assert (await confirm(db, owner, account_id, same_id)).added == 0
+    assert (await confirm(db, owner, account_id, other_id)).added == 1
+
+
+async def test_a_problem_line_stops_the_whole_file(db, owner):
+    account_id = await open_account(db, owner)
+    before = await dump(db)
+    broken = Statement(
+        lines=[line(2, 3, "-4.50", "Cafe"), line(4, 3, "-1.005", "Too precise")],
+        problems=[LineProblem(3, "date '31.02.2026' is not a date")],
+    )
+    with pytest.raises(InvalidInput) as refused:
+        await confirm(db, owner, account_id, broken)
+    assert "2 line(s) cannot be read, first line 3" in refused.value.detail
+    await db.rollback()
+    assert await dump(db) == before
+
+
+async def test_lines_before_the_opening_date_are_problems(db, owner):
+    account_id = await open_account(db, owner)
+    early = statement(StatementLine(line=2, date=date(2025, 12, 31), amount=Decimal(1), payee="x"))
+    checked = await service.preview(db, owner_id=owner.id, account_id=account_id, statement=early)
+    assert [problem.line for problem in checked.problems] == [2]
+    assert "opening date" in checked.problems[0].message
+
+
+async def test_a_file_in_another_currency_is_refused(db, owner):
+    account_id = await open_account(db, owner)
+    with pytest.raises(InvalidInput, match="EUR"):
+        await confirm(db, owner, account_id, statement(line(2, 3, "1", "x"), currency="EUR"))
+
+
+async def test_lines_get_the_files_category_or_the_payees_last_one(db, owner):
+    account_id = await open_account(db, owner)
+    food = await categories.create_category(
+        db=db, owner_id=owner.id, data=CategoryCreate(name="Food", kind=CategoryKind.EXPENSE)
+    )
+    rent = await categories.create_category(
+        db=db, owner_id=owner.id, data=CategoryCreate(name="Rent", kind=CategoryKind.EXPENSE)
+    )
+    await confirm(db, owner, account_id, statement(line(2, 1, "-900", "Landlord", category="rent")))
+    checked = await service.preview(
+        db,
+        owner_id=owner.id,
+        account_id=account_id,
+        statement=statement(
+            line(2, 2, "-900", "LANDLORD"), line(3, 2, "-9", "Deli", category="Food")
+        ),
+    )
+    assert [row.new.category_id for row in checked.lines] == [rent.id, food.id]
+
+
+async def test_undo_restores_exactly_the_state_before(db, owner):
+    account_id = await open_account(db, owner)
+    await confirm(db, owner, account_id, statement(line(2, 1, "-1.00", "Kept")))
+    before = await dump(db)
+    batch = await confirm(db, owner, account_id, COFFEE_TWICE)
+    undone = await service.undo(db, owner_id=owner.id, batch_id=batch.id)
+    assert undone.undone_at is not None
+    after = await dump(db)
+    assert {name: rows for name, rows in after.items() if name != "import_batches"} == {
+        name: rows for name, rows in before.items() if name != "import_batches"
+    }
+    assert (await confirm(db, owner, account_id, COFFEE_TWICE)).added == 3
+
+
+async def test_undo_is_refused_twice_and_while_a_line_is_reconciled(db, owner):
+    account_id = await open_account(db, owner)
+    owner_id, batch_id = owner.id, (await confirm(db, owner, account_id, COFFEE_TWICE)).id
+    await db.execute(text("UPDATE transactions SET status = 'reconciled'"))
+    await db.commit()
+    with pytest.raises(Conflict, match="reconciled"):
+        await service.undo(db, owner_id=owner_id, batch_id=batch_id)
+    await db.rollback()  # (expires the objects loaded so far: only plain ids are used below)
+    assert len((await db.scalars(select(Transaction.id))).all()) == 3
+    await db.execute(text("UPDATE transactions SET status = 'cleared'"))
+    await db.commit()
+    await service.undo(db, owner_id=owner_id, batch_id=batch_id)
+    with pytest.raises(Conflict, match="already"):
+        await service.undo(db, owner_id=owner_id, batch_id=batch_id)
+
+
+async def test_another_users_account_and_batches_are_not_found(db, owner):
+    account_id = await open_account(db, owner)
+    batch = await confirm(db, owner, account_id, COFFEE_TWICE)
+    stranger = await add_user(db, "stranger@example.com")
+    with pytest.raises(NotFound):
+        await confirm(db, stranger, account_id, COFFEE_TWICE)
+    with pytest.raises(NotFound):
+        await service.undo(db, owner_id=stranger.id, batch_id=batch.id)
+    assert await service.list_batches(db, owner_id=stranger.id) == []
+
+
+async def test_the_camt_sample_imports_its_stated_count_and_sum(db, owner):
+    account_id = await open_account(db, owner, currency="EUR")
+    read = read_camt053((DATA / "girokonto-2026-10.camt053.xml").read_bytes())
+    batch = await confirm(db, owner, account_id, read)
+    assert batch.added == 35
+    assert await balance(db, owner, account_id) == 407432
+    assert (await confirm(db, owner, account_id, read)).added == 0
