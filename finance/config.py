@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     locale: str = Field(
         default="en_US", description="How pages show money and dates (a Babel locale: de_DE...)."
     )
+    import_max_megabytes: int = Field(
+        default=20, ge=1, description="The largest bank file an upload may be (413 beyond)."
+    )
     page_size_default: int = Field(default=50, ge=1, description="Transactions per page.")
     page_size_max: int = Field(default=500, ge=1, description="Largest page a client may ask.")
 

@@ -72,3 +72,9 @@ class TooManyAttempts(DomainError):
             f"too many failed logins; try again in {retry_after} seconds",
             headers={"Retry-After": str(retry_after)},
         )
+
+
+class TooLarge(DomainError):
+    """An upload over the size limit."""
+
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE

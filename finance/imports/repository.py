@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.categories.models import Category
-from finance.imports.models import ImportBatch, ImportKey
+from finance.imports.models import CsvMappingRecord, ImportBatch, ImportKey
 from finance.transactions.models import Posting, Transaction, TransactionStatus
 
 CHUNK = 500
@@ -121,6 +121,20 @@ class ImportRepository:
                     for transaction_id, row in pairs
                 ],
             )
+
+    async def saved_mapping(self, account_id: int) -> str | None:
+        """The CSV mapping (JSON) last confirmed for the account."""
+        return await self.session.scalar(
+            select(CsvMappingRecord.mapping).where(CsvMappingRecord.account_id == account_id)
+        )
+
+    async def save_mapping(self, account_id: int, mapping: str) -> None:
+        """Remember a CSV mapping (JSON) for the account, replacing the last one."""
+        record = await self.session.get(CsvMappingRecord, account_id)
+        if record is None:
+            self.session.add(CsvMappingRecord(account_id=account_id, mapping=mapping))
+        else:
+            record.mapping = mapping
 
     async def batch(self, batch_id: int) -> ImportBatch | None:
         """One of the owner's batches."""

@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finance.accounts.models import Account
 from finance.accounts.repository import AccountRepository
 from finance.errors import Conflict, InvalidInput, NotFound
+from finance.imports.csv_reader import CsvMapping, column_problems, sniff
+from finance.imports.formats import FileFormat, MappingNeeded, ReadFile, detect_format, read_file
 from finance.imports.models import ImportBatch
 from finance.imports.repository import ImportRepository, NewTransaction
-from finance.imports.statement import LineProblem, Statement, StatementLine
+from finance.imports.statement import FileRefused, LineProblem, Statement, StatementLine
 from finance.money import Money, MoneyError
 from finance.names import name_key
 from finance.timestamps import utc_now
@@ -95,6 +97,31 @@ async def preview(
     return result
 
 
+async def read_upload(
+    db: AsyncSession,
+    *,
+    owner_id: int,
+    account_id: int,
+    filename: str,
+    data: bytes,
+    file_format: FileFormat | None = None,
+    mapping: CsvMapping | None = None,
+) -> ReadFile:
+    """Read an uploaded file for an account: its format detected unless given, a CSV with the
+    mapping given, else the one last confirmed for the account if it fits, else a guessed one.
+    `InvalidInput` on `file` (or `mapping`) says why a file cannot be read."""
+    await _import_account(db, owner_id, account_id)
+    chosen = file_format or detect_format(filename, data)
+    if chosen is FileFormat.CSV and mapping is None:
+        mapping = await _saved_mapping(ImportRepository(db, owner_id), account_id, data)
+    try:
+        return read_file(data, chosen, mapping)
+    except MappingNeeded as needed:
+        raise InvalidInput("mapping", needed.message) from None
+    except FileRefused as refused:
+        raise InvalidInput("file", f"{filename}: {refused}") from None
+
+
 async def confirm(
     db: AsyncSession,
     *,
@@ -103,9 +130,10 @@ async def confirm(
     statement: Statement,
     filename: str,
     file_format: str,
+    mapping: CsvMapping | None = None,
 ) -> ImportBatch:
     """Import the statement's new lines as one batch, all or nothing; refused while any line
-    has a problem. Commits."""
+    has a problem. A CSV's mapping is remembered for the account. Commits."""
     checked = await preview(db, owner_id=owner_id, account_id=account_id, statement=statement)
     if checked.problems:
         first = checked.problems[0]
@@ -125,6 +153,8 @@ async def confirm(
         )
     )
     await imports.insert(batch, checked.account.currency, [line.new for line in checked.to_add])
+    if mapping is not None:
+        await imports.save_mapping(account_id, mapping.model_dump_json())
     await db.commit()
     return batch
 
@@ -133,9 +163,7 @@ async def undo(db: AsyncSession, *, owner_id: int, batch_id: int) -> ImportBatch
     """Delete every transaction a batch added; refused while one of them is reconciled.
     Commits."""
     imports = ImportRepository(db, owner_id)
-    batch = await imports.batch(batch_id)
-    if batch is None:
-        raise NotFound("import", batch_id)
+    batch = await get_batch(db, owner_id=owner_id, batch_id=batch_id)
     if batch.undone_at is not None:
         raise Conflict(f"import {batch_id} has already been undone")
     if TransactionStatus.RECONCILED in await imports.batch_statuses(batch_id):
@@ -145,6 +173,14 @@ async def undo(db: AsyncSession, *, owner_id: int, batch_id: int) -> ImportBatch
     await imports.delete_batch_transactions(batch_id)
     batch.undone_at = utc_now()
     await db.commit()
+    return batch
+
+
+async def get_batch(db: AsyncSession, *, owner_id: int, batch_id: int) -> ImportBatch:
+    """One of the owner's imports (`NotFound` otherwise)."""
+    batch = await ImportRepository(db, owner_id).batch(batch_id)
+    if batch is None:
+        raise NotFound("import", batch_id)
     return batch
 
 
@@ -173,6 +209,21 @@ def minor_units(amount: Decimal, currency: str) -> int:
     """An exact amount in the currency's minor units (`MoneyError` if it has too many
     decimals)."""
     return Money.parse(format(amount, "f"), currency).minor
+
+
+async def _saved_mapping(
+    imports: ImportRepository, account_id: int, data: bytes
+) -> CsvMapping | None:
+    """The account's remembered mapping, if this file's header has its columns."""
+    saved = await imports.saved_mapping(account_id)
+    if saved is None:
+        return None
+    try:
+        layout = sniff(data)
+    except FileRefused:
+        return None  # reading the file will say why
+    mapping = CsvMapping.model_validate_json(saved)
+    return None if column_problems(mapping, layout.header) else mapping
 
 
 async def _import_account(db: AsyncSession, owner_id: int, account_id: int) -> Account:

@@ -55,7 +55,7 @@ BOOKKEEPING_COLUMNS = frozenset({"last_used_at", "last_seen_at"})
 when comparing the database before and after requests that must change nothing."""
 
 PATH_PARAMETER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
-OBJECT_PARAMETERS = ("account_id", "category_id", "transaction_id", "token_id")
+OBJECT_PARAMETERS = ("account_id", "category_id", "transaction_id", "token_id", "batch_id")
 """The path parameters these tests know how to fill; a route with another one fails them."""
 
 STRANGER_EMAIL = "stranger@example.com"
@@ -382,12 +382,27 @@ async def ledger(client: AsyncClient, db: AsyncSession, owner: User) -> dict[str
         client, from_account_id=checking["id"], to_account_id=savings["id"], amount="100.00"
     )
     token, _secret = await token_secret(db, owner, OWNERS_SECRETS["token"])
+    batch = await import_statement(client, checking["id"], OWNERS_SECRETS["payee"])
     return {
         "account_id": checking["id"],
         "category_id": category["id"],
         "transaction_id": purchase["id"],
         "token_id": token.id,
+        "batch_id": batch["id"],
     }
+
+
+async def import_statement(client: AsyncClient, account_id: int, payee: str) -> dict[str, Any]:
+    """A one-line bank statement imported into the account; the import batch."""
+    statement = f"Date,Description,Amount\n2026-10-04,{payee},-2.00\n".encode()
+    response = await client.post(
+        f"{API}/imports",
+        data={"account_id": str(account_id)},
+        files={"file": ("statement.csv", statement)},
+    )
+    assert response.status_code == 201, response.text
+    batch: dict[str, Any] = response.json()
+    return batch
 
 
 @dataclass(frozen=True)
@@ -415,11 +430,13 @@ async def stranger(
             category_id=snacks["id"],
         )
         token, _secret = await token_secret(db, user, "Bravo laptop")
+        batch = await import_statement(http, wallet["id"], "Bravo Bakery")
         ids = {
             "account_id": wallet["id"],
             "category_id": snacks["id"],
             "transaction_id": purchase["id"],
             "token_id": token.id,
+            "batch_id": batch["id"],
         }
         yield Stranger(http, ids)
 

@@ -1,0 +1,142 @@
+"""The import API: preview a bank file, confirm it as a batch, list batches, undo one.
+
+Files are sent as `multipart/form-data` (`file`, `account_id`, optional `format` and, for a CSV,
+`mapping` as JSON). Preview and confirm take the same fields, so a script previews, looks, and
+sends the same request to `POST /imports` to confirm.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from pydantic import ValidationError
+
+from finance.auth.dependencies import ApiUser
+from finance.db import SessionDep
+from finance.errors import InvalidInput, TooLarge
+from finance.imports import service
+from finance.imports.csv_reader import CsvMapping
+from finance.imports.formats import ReadFile
+from finance.imports.schemas import ImportBatchRead, ImportPreviewRead, ImportUpload
+from finance.money import format_minor
+from finance.problems import PROBLEM_RESPONSES
+from finance.schemas import RowId
+
+router = APIRouter(prefix="/imports", tags=["imports"], responses={**PROBLEM_RESPONSES, 413: {}})
+
+Upload = Annotated[ImportUpload, Form()]
+
+
+@router.post("/preview")
+async def preview_import(
+    request: Request, upload: Upload, db: SessionDep, user: ApiUser
+) -> ImportPreviewRead:
+    """What importing the file would add, skip as duplicate, and refuse; writes nothing."""
+    read = await _read(request, upload, db, user.id)
+    checked = await service.preview(
+        db, owner_id=user.id, account_id=upload.account_id, statement=read.statement
+    )
+    return preview_answer(upload.file.filename or "upload", read, checked)
+
+
+@router.post("", status_code=201)
+async def confirm_import(
+    request: Request, upload: Upload, db: SessionDep, user: ApiUser
+) -> ImportBatchRead:
+    """Import the file's new lines as one batch, all or nothing (422 while a line has a
+    problem)."""
+    read = await _read(request, upload, db, user.id)
+    batch = await service.confirm(
+        db,
+        owner_id=user.id,
+        account_id=upload.account_id,
+        statement=read.statement,
+        filename=upload.file.filename or "upload",
+        file_format=read.file_format,
+        mapping=read.mapping,
+    )
+    return ImportBatchRead.model_validate(batch)
+
+
+@router.get("")
+async def list_imports(db: SessionDep, user: ApiUser) -> list[ImportBatchRead]:
+    """Every import, newest first."""
+    batches = await service.list_batches(db, owner_id=user.id)
+    return [ImportBatchRead.model_validate(batch) for batch in batches]
+
+
+@router.get("/{batch_id}")
+async def get_import(batch_id: RowId, db: SessionDep, user: ApiUser) -> ImportBatchRead:
+    """One import."""
+    return ImportBatchRead.model_validate(
+        await service.get_batch(db, owner_id=user.id, batch_id=batch_id)
+    )
+
+
+@router.delete("/{batch_id}")
+async def undo_import(batch_id: RowId, db: SessionDep, user: ApiUser) -> ImportBatchRead:
+    """Undo an import: every transaction it added is deleted (409 while one is reconciled)."""
+    return ImportBatchRead.model_validate(
+        await service.undo(db, owner_id=user.id, batch_id=batch_id)
+    )
+
+
+def preview_answer(filename: str, read: ReadFile, checked: service.Preview) -> ImportPreviewRead:
+    """A preview as the API shows it."""
+    currency = checked.account.currency
+    return ImportPreviewRead.model_validate(
+        {
+            "account_id": checked.account.id,
+            "filename": filename,
+            "file_format": read.file_format,
+            "currency": currency,
+            "new": len(checked.to_add),
+            "duplicates": checked.duplicates,
+            "net": format_minor(checked.net_minor, currency),
+            "problems": checked.problems,
+            "lines": [
+                {
+                    "line": row.line,
+                    "date": row.new.date,
+                    "amount": format_minor(row.new.amount_minor, currency),
+                    "payee": row.new.payee,
+                    "memo": row.new.memo,
+                    "category_id": row.new.category_id,
+                    "duplicate": row.duplicate,
+                }
+                for row in checked.lines
+            ],
+            "csv": None
+            if read.layout is None or read.mapping is None
+            else {
+                "header": list(read.layout.header),
+                "sample_rows": [list(row) for row in read.layout.sample_rows],
+                "mapping": read.mapping.model_dump(mode="json"),
+            },
+        }
+    )
+
+
+async def _read(request: Request, upload: ImportUpload, db: SessionDep, owner_id: int) -> ReadFile:
+    limit = request.app.state.settings.import_max_megabytes * 1024 * 1024
+    data = await upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
+    return await service.read_upload(
+        db,
+        owner_id=owner_id,
+        account_id=upload.account_id,
+        filename=upload.file.filename or "upload",
+        data=data,
+        file_format=upload.file_format,
+        mapping=_mapping(upload.mapping),
+    )
+
+
+def _mapping(text: str | None) -> CsvMapping | None:
+    if not text:
+        return None
+    try:
+        return CsvMapping.model_validate_json(text)
+    except ValidationError as error:
+        message = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+        raise InvalidInput("mapping", message) from None

@@ -1,0 +1,152 @@
+"""How the import API shows a preview and a batch."""
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import UploadFile
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from finance.imports.formats import FileFormat
+from finance.schemas import OutputModel, RowId
+
+PREVIEW_LINE: dict[str, JsonValue] = {
+    "line": 2,
+    "date": "2026-10-01",
+    "amount": "-47.77",
+    "payee": "Shell Oil 5739",
+    "memo": "",
+    "category_id": 4,
+    "duplicate": False,
+}
+BATCH: dict[str, JsonValue] = {
+    "id": 1,
+    "account_id": 1,
+    "filename": "checking-2026-10.csv",
+    "file_format": "csv",
+    "added": 73,
+    "duplicates": 0,
+    "created_at": "2026-11-01T09:30:00Z",
+    "undone_at": None,
+}
+
+
+class ImportUpload(BaseModel):
+    """A bank file for an account, as `multipart/form-data`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"account_id": 1, "format": "csv"}]},
+    )
+
+    file: UploadFile
+    account_id: RowId = Field(description="The account the file belongs to.")
+    file_format: FileFormat | None = Field(
+        default=None, alias="format", description="Detected from the file if left out."
+    )
+    mapping: str | None = Field(
+        default=None,
+        description="For a CSV: which column holds what, as JSON (see the preview's `csv`).",
+    )
+
+
+class LineProblemRead(OutputModel):
+    """A line of the file that cannot be imported, and why."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"line": 3, "message": "'twelve' is not an amount"}]}
+    )
+
+    line: int
+    message: str
+
+
+class PreviewLineRead(OutputModel):
+    """A line as it would be imported; `duplicate` lines are already in the account."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [PREVIEW_LINE]})
+
+    line: int
+    date: date
+    amount: str
+    payee: str
+    memo: str
+    category_id: int | None
+    duplicate: bool
+
+
+class CsvLayoutRead(OutputModel):
+    """What the CSV looks like, so its columns can be mapped."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "header": ["Date", "Description", "Amount", "Balance"],
+                    "sample_rows": [["2026-10-01", "Shell Oil 5739", "-47.77", "4622.23"]],
+                    "mapping": {
+                        "date_column": "Date",
+                        "payee_column": "Description",
+                        "amount_column": "Amount",
+                        "balance_column": "Balance",
+                        "date_format": "%Y-%m-%d",
+                        "decimal_separator": ".",
+                    },
+                }
+            ]
+        }
+    )
+
+    header: list[str]
+    sample_rows: list[list[str]]
+    mapping: dict[str, Any]
+
+
+class ImportPreviewRead(OutputModel):
+    """What confirming this file would do; nothing has been written."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "account_id": 1,
+                    "filename": "checking-2026-10.csv",
+                    "file_format": "csv",
+                    "currency": "USD",
+                    "new": 1,
+                    "duplicates": 0,
+                    "net": "-47.77",
+                    "problems": [],
+                    "lines": [PREVIEW_LINE],
+                    "csv": None,
+                }
+            ]
+        }
+    )
+
+    account_id: RowId
+    filename: str
+    file_format: str
+    currency: str
+    new: int
+    duplicates: int
+    net: str
+    """Money in minus money out over the new lines."""
+    problems: list[LineProblemRead]
+    """Confirming is refused while there are any."""
+    lines: list[PreviewLineRead]
+    csv: CsvLayoutRead | None
+
+
+class ImportBatchRead(OutputModel):
+    """A confirmed import."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [BATCH]})
+
+    id: RowId
+    account_id: RowId
+    filename: str
+    file_format: str
+    added: int
+    duplicates: int
+    created_at: datetime
+    undone_at: datetime | None

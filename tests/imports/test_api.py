@@ -1,0 +1,222 @@
+"""The import API: every sample file previews and imports with the figures its bank states,
+nothing is written before confirm, a file comes in once, bad files change nothing, and an import
+is undone as a whole."""
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from httpx import AsyncClient, Response
+
+from finance.config import Settings
+from tests.api import API, add_account, assert_problem, created, get_json
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SAMPLES = [
+    # file, currency, transactions, net sum, first date, last date
+    ("checking-2026-10.csv", "USD", 73, "2029.45", "2026-10-01", "2026-10-31"),
+    ("creditcard-2026-10.csv", "USD", 30, "-1545.08", "2026-10-02", "2026-10-30"),
+    ("girokonto-2026-10.csv", "EUR", 35, "4074.32", "2026-10-01", "2026-10-29"),
+    ("checking-2026-10.ofx", "USD", 73, "2029.45", "2026-10-01", "2026-10-31"),
+    ("creditcard-2026-10.qfx", "USD", 30, "-1545.08", "2026-10-02", "2026-10-30"),
+    ("cash-2026-10.qif", "USD", 14, "5847.59", "2026-10-01", "2026-10-31"),
+    ("girokonto-2026-10.camt053.xml", "EUR", 35, "4074.32", "2026-10-01", "2026-10-29"),
+]
+REFUSED = [
+    ("billion-laughs.xml", "entities"),
+    ("binary.csv", "binary"),
+    ("empty.csv", "empty"),
+    ("header-only.csv", "no transactions"),
+    ("not-xml.xml", "not an XML file"),
+    ("truncated.ofx", "truncated"),
+]
+"""Files refused whole, and what the message says."""
+WITH_BAD_LINES = [
+    ("bad-amount.csv", 3, "'twelve' is not an amount"),
+    ("bad-date.csv", 3, "'2026-13-45' is not a date"),
+    ("ragged.csv", 2, "2 fields where the header has 3"),
+]
+"""Files whose preview lists the lines at fault, and which confirm refuses."""
+
+
+async def upload(
+    client: AsyncClient, path: str, account_id: int, name: str, data: bytes, **fields: str
+) -> Response:
+    return await client.post(
+        f"{API}/imports{path}",
+        data={"account_id": str(account_id), **fields},
+        files={"file": (name, data)},
+    )
+
+
+async def sample(client: AsyncClient, path: str, account_id: int, name: str) -> Response:
+    return await upload(client, path, account_id, name, (DATA / name).read_bytes())
+
+
+async def account_in(client: AsyncClient, currency: str, name: str = "Bank") -> int:
+    return int((await add_account(client, name, currency=currency))["id"])
+
+
+async def ledger(client: AsyncClient) -> list[dict[str, Any]]:
+    page = await get_json(client, f"{API}/transactions", limit=500)
+    return list(page["items"])
+
+
+@pytest.mark.parametrize(("name", "currency", "count", "net", "first", "last"), SAMPLES)
+async def test_every_sample_previews_then_imports_with_its_stated_figures(
+    client, name, currency, count, net, first, last
+):
+    account_id = await account_in(client, currency)
+    preview = await sample(client, "/preview", account_id, name)
+    assert preview.status_code == 200, preview.text
+    shown = preview.json()
+    assert (shown["new"], shown["duplicates"], shown["net"]) == (count, 0, net)
+    assert shown["problems"] == []
+    dates = sorted(line["date"] for line in shown["lines"])
+    assert (dates[0], dates[-1]) == (first, last)
+    assert await ledger(client) == [], "a preview writes nothing"
+
+    batch = created(await sample(client, "", account_id, name))
+    assert (batch["added"], batch["duplicates"]) == (count, 0)
+    balance = (await get_json(client, f"{API}/accounts/{account_id}"))["balance"]
+    assert balance == f"{net}"
+
+
+@pytest.mark.parametrize(
+    ("csv_name", "ofx_name"),
+    [
+        ("checking-2026-10.csv", "checking-2026-10.ofx"),
+        ("creditcard-2026-10.csv", "creditcard-2026-10.qfx"),
+    ],
+)
+async def test_the_csv_and_ofx_of_one_statement_give_the_same_transactions(
+    client, csv_name, ofx_name
+):
+    lines = []
+    for name in (csv_name, ofx_name):
+        preview = await sample(client, "/preview", await account_in(client, "USD", name), name)
+        lines.append(sorted((line["date"], line["amount"]) for line in preview.json()["lines"]))
+    assert lines[0] == lines[1]
+
+
+async def test_a_file_imported_again_adds_nothing(client):
+    account_id = await account_in(client, "USD")
+    created(await sample(client, "", account_id, "checking-2026-10.csv"))
+    again = created(await sample(client, "", account_id, "checking-2026-10.csv"))
+    assert (again["added"], again["duplicates"]) == (0, 73)
+    assert len(await ledger(client)) == 73
+
+
+async def test_overlapping_statements_add_their_union_once(client):
+    account_id = await account_in(client, "USD")
+    lines = (DATA / "checking-2026-10.csv").read_bytes().splitlines(keepends=True)
+    header, rows = lines[0], lines[1:]
+    first, second = b"".join([header, *rows[:50]]), b"".join([header, *rows[30:]])
+    created(await upload(client, "", account_id, "first.csv", first))
+    overlap = created(await upload(client, "", account_id, "second.csv", second))
+    assert (overlap["added"], overlap["duplicates"]) == (23, 20)
+    assert len(await ledger(client)) == 73
+
+
+@pytest.mark.parametrize(("name", "message"), REFUSED)
+async def test_a_broken_file_is_refused_naming_it_and_its_fault(client, name, message):
+    account_id = await account_in(client, "USD")
+    data = (DATA / "malformed" / name).read_bytes()
+    started = time.perf_counter()
+    for path in ("/preview", ""):
+        problem = assert_problem(await upload(client, path, account_id, name, data), 422)
+        assert name in problem["detail"] and message in problem["detail"], problem["detail"]
+    assert time.perf_counter() - started < 5  # an entity bomb is refused, not expanded
+    assert await ledger(client) == []
+    assert await get_json(client, f"{API}/imports") == []
+
+
+@pytest.mark.parametrize(("name", "line", "message"), WITH_BAD_LINES)
+async def test_bad_lines_are_listed_in_the_preview_and_stop_the_import(client, name, line, message):
+    account_id = await account_in(client, "USD")
+    data = (DATA / "malformed" / name).read_bytes()
+    preview = await upload(client, "/preview", account_id, name, data)
+    assert preview.status_code == 200, preview.text
+    problems = preview.json()["problems"]
+    assert problems[0]["line"] == line and message in problems[0]["message"], problems
+    problem = assert_problem(await upload(client, "", account_id, name, data), 422)
+    assert f"{name}: " in problem["detail"] and f"first line {line}: " in problem["detail"]
+    assert "nothing was imported" in problem["detail"]
+    assert await ledger(client) == []
+    assert await get_json(client, f"{API}/imports") == []
+
+
+async def test_text_that_looks_like_a_formula_imports_as_plain_text(client):
+    account_id = await account_in(client, "USD")
+    data = (DATA / "malformed" / "formula-injection.csv").read_bytes()
+    created(await upload(client, "", account_id, "formula-injection.csv", data))
+    payees = {line["payee"] for line in await ledger(client)}
+    assert any(payee.startswith(("=", "+", "@")) for payee in payees)
+
+
+async def test_an_upload_over_the_size_limit_is_answered_413(app, client):
+    app.state.settings = Settings(
+        database_url="sqlite+aiosqlite://", import_max_megabytes=1, _env_file=None
+    )
+    account_id = await account_in(client, "USD")
+    too_big = b"Date,Description,Amount\n" + b"2026-10-01,x,1.00\n" * 70_000
+    assert_problem(await upload(client, "", account_id, "big.csv", too_big), 413)
+    assert await ledger(client) == []
+
+
+async def test_a_csv_mapping_is_remembered_for_the_account(client):
+    account_id = await account_in(client, "USD")
+    odd = b"When;Who;How much\n2026-10-01;Cafe;-4,50\n2026-10-02;Shop;-10,00\n"
+    mapping = (
+        '{"date_column": "When", "payee_column": "Who", "amount_column": "How much", '
+        '"date_format": "%Y-%m-%d", "decimal_separator": ","}'
+    )
+    created(await upload(client, "", account_id, "first.csv", odd, mapping=mapping))
+    next_month = odd.replace(b"2026-10", b"2026-11")
+    preview = await upload(client, "/preview", account_id, "next.csv", next_month)
+    assert preview.status_code == 200, preview.text
+    assert (preview.json()["new"], preview.json()["net"]) == (2, "-14.50")
+
+
+async def test_a_bad_mapping_names_what_is_wrong(client):
+    account_id = await account_in(client, "USD")
+    data = (DATA / "checking-2026-10.csv").read_bytes()
+    wrong = '{"date_column": "Date", "payee_column": "Nobody", "amount_column": "Amount"}'
+    problem = assert_problem(
+        await upload(client, "/preview", account_id, "c.csv", data, mapping=wrong), 422
+    )
+    assert "Nobody" in problem["detail"]
+    problem = assert_problem(
+        await upload(client, "/preview", account_id, "c.csv", data, mapping="{not json"), 422
+    )
+    assert problem["errors"][0]["field"] == "mapping"
+
+
+async def test_undo_deletes_exactly_what_the_import_added(client):
+    account_id = await account_in(client, "USD")
+    kept = created(
+        await client.post(
+            f"{API}/transactions",
+            json={"account_id": account_id, "date": "2026-10-02", "amount": "-1.00"},
+        )
+    )
+    batch = created(await sample(client, "", account_id, "cash-2026-10.qif"))
+    undone = await client.delete(f"{API}/imports/{batch['id']}")
+    assert undone.status_code == 200, undone.text
+    assert undone.json()["undone_at"] is not None
+    assert [line["id"] for line in await ledger(client)] == [kept["id"]]
+    assert_problem(await client.delete(f"{API}/imports/{batch['id']}"), 409)
+    again = created(await sample(client, "", account_id, "cash-2026-10.qif"))
+    assert again["added"] == 14
+
+
+async def test_imports_are_listed_newest_first(client):
+    account_id = await account_in(client, "USD")
+    first = created(await sample(client, "", account_id, "cash-2026-10.qif"))
+    second = created(await sample(client, "", account_id, "checking-2026-10.csv"))
+    listed = await get_json(client, f"{API}/imports")
+    assert [batch["id"] for batch in listed] == [second["id"], first["id"]]
+    assert (await get_json(client, f"{API}/imports/{first['id']}"))["filename"] == (
+        "cash-2026-10.qif"
+    )
