@@ -25,6 +25,7 @@ from finance.cli_common import (
     require_head,
 )
 from finance.config import Settings
+from finance.imports.cli import import_file
 from finance.integrity import LedgerReport, check_ledger
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ db_app = typer.Typer(help="Migrate and check the database.", no_args_is_help=Tru
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.command("import")(import_file)
 
 
 @app.command()

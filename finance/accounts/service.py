@@ -65,6 +65,14 @@ async def load_account(repository: AccountRepository, account_id: int) -> Accoun
     return account
 
 
+async def find_account(*, db: AsyncSession, owner_id: int, name: str) -> Account:
+    """The owner's account with this name, ignoring case (`NotFound` otherwise)."""
+    account = await AccountRepository(db, owner_id).get_by_name(name)
+    if account is None:
+        raise NotFound("account", repr(name))
+    return account
+
+
 async def get_account(*, db: AsyncSession, owner_id: int, account_id: int) -> AccountBalance:
     """One account with its balance."""
     repository = AccountRepository(db, owner_id)

@@ -151,6 +151,16 @@ async def list_users(db: AsyncSession) -> Sequence[User]:
     return await UserRepository(db).list()
 
 
+async def only_user(db: AsyncSession) -> User:
+    """The one user there is (`NotFound` if none; `InvalidInput` on `user` if several)."""
+    users = await UserRepository(db).list()
+    if not users:
+        raise NotFound("user", "(none yet: create one with `finance users create`)")
+    if len(users) > 1:
+        raise InvalidInput("user", "there are several users; say which with --user EMAIL")
+    return users[0]
+
+
 async def find_user(db: AsyncSession, email: str) -> User:
     """The user with this email (`NotFound` otherwise)."""
     user = await UserRepository(db).get_by_email(email.strip().lower())
