@@ -21,6 +21,7 @@ from finance.dashboard.pages import router as dashboard_pages
 from finance.db import create_engine, create_session_factory
 from finance.imports.router import router as imports_router
 from finance.problems import install_problem_handlers
+from finance.rules.router import router as rules_router
 from finance.security import security_headers
 from finance.transactions.pages import router as transaction_pages
 from finance.transactions.router import router as transactions_router
@@ -32,7 +33,13 @@ API_PREFIX = "/api/v1"
 def api_router() -> APIRouter:
     """Every JSON router under `/api/v1`, each route behind a bearer token."""
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(api_user)])
-    for router in (accounts_router, categories_router, transactions_router, imports_router):
+    for router in (
+        accounts_router,
+        categories_router,
+        transactions_router,
+        imports_router,
+        rules_router,
+    ):
         api.include_router(router)
     return api
 

@@ -5,6 +5,7 @@ from finance.auth.models import AccessToken, BrowserSession, LoginFailure
 from finance.categories.models import Category
 from finance.db import Base
 from finance.imports.models import CsvMappingRecord, ImportBatch, ImportKey
+from finance.rules.models import CategoryRule
 from finance.transactions.models import Posting, Transaction
 from finance.users.models import User
 
@@ -14,6 +15,7 @@ __all__ = [
     "Base",
     "BrowserSession",
     "Category",
+    "CategoryRule",
     "CsvMappingRecord",
     "ImportBatch",
     "ImportKey",

@@ -1,6 +1,9 @@
 """Rules of importing: a statement previewed against the ledger (each line new, a duplicate, or a
 problem), confirmed as one batch in one database transaction, and undone as a whole.
 
+Each new line gets a category: the first of the user's rules its payee fits, else the file's own
+category if the user has one by that name, else the payee's category last time.
+
 Duplicates are recognised by a key per line, kept in `import_keys`: the bank's own id when the
 file gives one (OFX FITID, camt reference), else a fingerprint of the date, the amount, the
 normalised payee and how many identical lines came before it in the same file. So re-importing a
@@ -25,6 +28,7 @@ from finance.imports.repository import ImportRepository, NewTransaction
 from finance.imports.statement import FileRefused, LineProblem, Statement, StatementLine
 from finance.money import Money, MoneyError
 from finance.names import name_key
+from finance.rules.service import categoriser
 from finance.timestamps import utc_now
 from finance.transactions.models import TransactionStatus
 
@@ -80,17 +84,22 @@ async def preview(
     readable = [line for line in statement.lines if _check_line(line, account, result.problems)]
     keys = line_keys(readable, account.currency)
     known = await imports.known_keys(account.id, keys)
+    rules = await categoriser(db, owner_id=owner_id)
     by_name = await imports.category_ids_by_key()
     by_payee = await imports.last_categories(line.payee for line in readable)
     for line, key in zip(readable, keys, strict=True):
-        category_id = by_name.get(name_key(line.category)) if line.category else None
+        category_id = (
+            rules.category_for(line.payee)
+            or (by_name.get(name_key(line.category)) if line.category else None)
+            or by_payee.get(line.payee.lower())
+        )
         new = NewTransaction(
             key=key,
             date=line.date,
             amount_minor=minor_units(line.amount, account.currency),
             payee=line.payee[:PAYEE_LENGTH],
             memo=line.memo,
-            category_id=category_id or by_payee.get(line.payee.lower()),
+            category_id=category_id,
         )
         result.lines.append(PreviewLine(new=new, line=line.line, duplicate=key in known))
     result.problems.sort(key=lambda problem: problem.line)

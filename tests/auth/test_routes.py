@@ -55,7 +55,14 @@ BOOKKEEPING_COLUMNS = frozenset({"last_used_at", "last_seen_at"})
 when comparing the database before and after requests that must change nothing."""
 
 PATH_PARAMETER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
-OBJECT_PARAMETERS = ("account_id", "category_id", "transaction_id", "token_id", "batch_id")
+OBJECT_PARAMETERS = (
+    "account_id",
+    "category_id",
+    "transaction_id",
+    "token_id",
+    "batch_id",
+    "rule_id",
+)
 """The path parameters these tests know how to fill; a route with another one fails them."""
 
 STRANGER_EMAIL = "stranger@example.com"
@@ -383,13 +390,25 @@ async def ledger(client: AsyncClient, db: AsyncSession, owner: User) -> dict[str
     )
     token, _secret = await token_secret(db, owner, OWNERS_SECRETS["token"])
     batch = await import_statement(client, checking["id"], OWNERS_SECRETS["payee"])
+    rule = await add_rule(client, OWNERS_SECRETS["payee"], category["id"])
     return {
         "account_id": checking["id"],
         "category_id": category["id"],
         "transaction_id": purchase["id"],
         "token_id": token.id,
         "batch_id": batch["id"],
+        "rule_id": rule["id"],
     }
+
+
+async def add_rule(client: AsyncClient, pattern: str, category_id: int) -> dict[str, Any]:
+    """A categorisation rule."""
+    response = await client.post(
+        f"{API}/rules", json={"pattern": pattern, "category_id": category_id}
+    )
+    assert response.status_code == 201, response.text
+    rule: dict[str, Any] = response.json()
+    return rule
 
 
 async def import_statement(client: AsyncClient, account_id: int, payee: str) -> dict[str, Any]:
@@ -431,12 +450,14 @@ async def stranger(
         )
         token, _secret = await token_secret(db, user, "Bravo laptop")
         batch = await import_statement(http, wallet["id"], "Bravo Bakery")
+        rule = await add_rule(http, "Bravo", snacks["id"])
         ids = {
             "account_id": wallet["id"],
             "category_id": snacks["id"],
             "transaction_id": purchase["id"],
             "token_id": token.id,
             "batch_id": batch["id"],
+            "rule_id": rule["id"],
         }
         yield Stranger(http, ids)
 

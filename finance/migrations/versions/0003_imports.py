@@ -1,4 +1,5 @@
-"""Imports: batches, the keys that recognise imported transactions, CSV mappings per account.
+"""Imports: batches, the keys that recognise imported transactions, CSV mappings per account,
+and categorisation rules.
 
 Revision ID: 0003
 Revises: 0002
@@ -16,8 +17,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+RULE_MATCHES = ("contains", "regex")
+
+
 def upgrade() -> None:
-    """Create the three tables."""
+    """Create the four tables."""
     op.create_table(
         "import_batches",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -87,8 +91,36 @@ def upgrade() -> None:
         ),
     )
 
+    op.create_table(
+        "category_rules",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("match", sa.String(length=8), nullable=False),
+        sa.Column("pattern", sa.String(length=200), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_category_rules")),
+        sa.CheckConstraint(
+            f'"match" IN ({", ".join(repr(match) for match in RULE_MATCHES)})',  # a keyword
+            name=op.f("ck_category_rules_rule_match"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_category_rules_owner_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["categories.id"],
+            name=op.f("fk_category_rules_category_id_categories"),
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index(op.f("ix_category_rules_owner_id"), "category_rules", ["owner_id"])
+
 
 def downgrade() -> None:
-    """Drop the three tables."""
-    for table in ("csv_mappings", "import_keys", "import_batches"):
+    """Drop the four tables."""
+    for table in ("category_rules", "csv_mappings", "import_keys", "import_batches"):
         op.drop_table(table)
