@@ -7,6 +7,7 @@ with more decimal places than the currency has.
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Self
 
 from babel.numbers import get_currency_precision, is_currency
@@ -29,8 +30,9 @@ def is_known_currency(code: str) -> bool:
     return len(code) == 3 and code.isupper() and is_currency(code)
 
 
+@cache
 def minor_digits(currency: str) -> int:
-    """How many decimal places the currency has: JPY 0, USD 2, KWD 3."""
+    """How many decimal places the currency has: JPY 0, USD 2, KWD 3 (looked up once)."""
     if not is_known_currency(currency):
         raise MoneyError(f"{currency!r} is not an ISO 4217 currency code")
     return int(get_currency_precision(currency))

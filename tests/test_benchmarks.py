@@ -18,3 +18,15 @@ def test_the_ledger_scale_benchmark_runs_on_a_small_ledger():
     assert result.returncode == 0, result.stderr
     assert "filled 300 transactions" in result.stdout
     assert "invariant check over every transaction" in result.stdout
+
+
+def test_the_import_benchmark_runs_on_a_small_file():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/import_csv.py", "--rows", "200"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "import: " in result.stdout and "rows/s" in result.stdout

@@ -58,11 +58,9 @@ def import_file(
         )
         if problems or dry_run:
             return summary, problems
-        batch = await service.confirm(
+        batch = await service.confirm_preview(
             db,
-            owner_id=owner.id,
-            account_id=target.id,
-            statement=read.statement,
+            checked=checked,
             filename=file.name,
             file_format=read.file_format,
             mapping=read.mapping,

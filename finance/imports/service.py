@@ -81,13 +81,19 @@ async def preview(
         )
     imports = ImportRepository(db, owner_id)
     result = Preview(account=account, problems=list(statement.problems))
-    readable = [line for line in statement.lines if _check_line(line, account, result.problems)]
-    keys = line_keys(readable, account.currency)
+    amounts: list[int] = []
+    readable: list[StatementLine] = []
+    for line in statement.lines:
+        amount = _checked_amount(line, account, result.problems)
+        if amount is not None:
+            readable.append(line)
+            amounts.append(amount)
+    keys = line_keys(readable, amounts)
     known = await imports.known_keys(account.id, keys)
     rules = await categoriser(db, owner_id=owner_id)
     by_name = await imports.category_ids_by_key()
     by_payee = await imports.last_categories(line.payee for line in readable)
-    for line, key in zip(readable, keys, strict=True):
+    for line, amount, key in zip(readable, amounts, keys, strict=True):
         category_id = (
             rules.category_for(line.payee)
             or (by_name.get(name_key(line.category)) if line.category else None)
@@ -96,7 +102,7 @@ async def preview(
         new = NewTransaction(
             key=key,
             date=line.date,
-            amount_minor=minor_units(line.amount, account.currency),
+            amount_minor=amount,
             payee=line.payee[:PAYEE_LENGTH],
             memo=line.memo,
             category_id=category_id,
@@ -144,6 +150,20 @@ async def confirm(
     """Import the statement's new lines as one batch, all or nothing; refused while any line
     has a problem. A CSV's mapping is remembered for the account. Commits."""
     checked = await preview(db, owner_id=owner_id, account_id=account_id, statement=statement)
+    return await confirm_preview(
+        db, checked=checked, filename=filename, file_format=file_format, mapping=mapping
+    )
+
+
+async def confirm_preview(
+    db: AsyncSession,
+    *,
+    checked: Preview,
+    filename: str,
+    file_format: str,
+    mapping: CsvMapping | None = None,
+) -> ImportBatch:
+    """`confirm` for a statement previewed a moment ago in the same session. Commits."""
     if checked.problems:
         first = checked.problems[0]
         raise InvalidInput(
@@ -151,19 +171,20 @@ async def confirm(
             f"{filename}: {len(checked.problems)} line(s) cannot be read, first line "
             f"{first.line}: {first.message}; nothing was imported",
         )
-    imports = ImportRepository(db, owner_id)
+    account = checked.account
+    imports = ImportRepository(db, account.owner_id)
     batch = await imports.add_batch(
         ImportBatch(
-            account_id=account_id,
+            account_id=account.id,
             filename=filename[:255],
             file_format=file_format,
             added=len(checked.to_add),
             duplicates=checked.duplicates,
         )
     )
-    await imports.insert(batch, checked.account.currency, [line.new for line in checked.to_add])
+    await imports.insert(batch, account.currency, [line.new for line in checked.to_add])
     if mapping is not None:
-        await imports.save_mapping(account_id, mapping.model_dump_json())
+        await imports.save_mapping(account.id, mapping.model_dump_json())
     await db.commit()
     return batch
 
@@ -198,16 +219,15 @@ async def list_batches(db: AsyncSession, *, owner_id: int) -> Sequence[ImportBat
     return await ImportRepository(db, owner_id).batches()
 
 
-def line_keys(lines: Sequence[StatementLine], currency: str) -> list[str]:
-    """Each line's duplicate key: its bank reference, else a fingerprint that counts identical
-    lines within the file."""
+def line_keys(lines: Sequence[StatementLine], amounts: Sequence[int]) -> list[str]:
+    """Each line's duplicate key: its bank reference, else a fingerprint of its date, amount
+    (minor units) and payee that counts identical lines within the file."""
     seen: Counter[tuple[str, int, str]] = Counter()
     keys = []
-    for line in lines:
+    for line, amount in zip(lines, amounts, strict=True):
         if line.reference:
             keys.append(f"ref:{line.reference}")
             continue
-        amount = minor_units(line.amount, currency)
         identity = (line.date.isoformat(), amount, " ".join(name_key(line.payee).split()))
         seen[identity] += 1
         keys.append(f"fp:{identity[0]}|{identity[1]}|{identity[2][:200]}|{seen[identity]}")
@@ -244,13 +264,16 @@ async def _import_account(db: AsyncSession, owner_id: int, account_id: int) -> A
     return account
 
 
-def _check_line(line: StatementLine, account: Account, problems: list[LineProblem]) -> bool:
-    """Whether the line fits the account; if not, its problem is added."""
+def _checked_amount(
+    line: StatementLine, account: Account, problems: list[LineProblem]
+) -> int | None:
+    """The line's amount in minor units if the line fits the account; if not, its problem is
+    added and the answer is None."""
     try:
-        minor_units(line.amount, account.currency)
+        amount = minor_units(line.amount, account.currency)
     except MoneyError as error:
         problems.append(LineProblem(line.line, f"amount {line.amount}: {error}"))
-        return False
+        return None
     if line.date < account.opening_date:
         problems.append(
             LineProblem(
@@ -259,5 +282,5 @@ def _check_line(line: StatementLine, account: Account, problems: list[LineProble
                 "move the account's opening date back first",
             )
         )
-        return False
-    return True
+        return None
+    return amount
