@@ -25,6 +25,7 @@ from finance.cli_common import (
     require_head,
 )
 from finance.config import Settings
+from finance.exports.cli import backup_database, export_user, import_backup
 from finance.imports.cli import import_file
 from finance.integrity import LedgerReport, check_ledger
 
@@ -39,6 +40,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.command("import")(import_file)
+app.command("export")(export_user)
+app.command("import-backup")(import_backup)
+app.command("backup")(backup_database)
 
 
 @app.command()

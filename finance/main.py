@@ -19,6 +19,8 @@ from finance.categories.router import router as categories_router
 from finance.config import Settings, get_settings
 from finance.dashboard.pages import router as dashboard_pages
 from finance.db import create_engine, create_session_factory
+from finance.exports.pages import router as export_pages
+from finance.exports.router import router as exports_router
 from finance.imports.router import router as imports_router
 from finance.problems import install_problem_handlers
 from finance.rules.router import router as rules_router
@@ -39,6 +41,7 @@ def api_router() -> APIRouter:
         transactions_router,
         imports_router,
         rules_router,
+        exports_router,
     ):
         api.include_router(router)
     return api
@@ -48,7 +51,14 @@ def page_routers() -> list[APIRouter]:
     """Every page: unsafe requests must carry the CSRF token; all but sign-up and login need a
     logged-in browser."""
     private = APIRouter(dependencies=[Depends(page_user), Depends(check_csrf)])
-    for router in (dashboard_pages, account_pages, transaction_pages, category_pages, auth_pages):
+    for router in (
+        dashboard_pages,
+        account_pages,
+        transaction_pages,
+        category_pages,
+        auth_pages,
+        export_pages,
+    ):
         private.include_router(router)
     public = APIRouter(dependencies=[Depends(check_csrf)])
     public.include_router(public_auth_pages)
