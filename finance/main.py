@@ -21,6 +21,7 @@ from finance.dashboard.pages import router as dashboard_pages
 from finance.db import create_engine, create_session_factory
 from finance.exports.pages import router as export_pages
 from finance.exports.router import router as exports_router
+from finance.imports.pages import router as import_pages
 from finance.imports.router import router as imports_router
 from finance.problems import install_problem_handlers
 from finance.rules.router import router as rules_router
@@ -55,6 +56,7 @@ def page_routers() -> list[APIRouter]:
         dashboard_pages,
         account_pages,
         transaction_pages,
+        import_pages,
         category_pages,
         auth_pages,
         export_pages,
