@@ -1,5 +1,6 @@
 """`finance import FILE --account NAME`: a bank file into an account, from the shell."""
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -58,13 +59,17 @@ def import_file(
         )
         if problems or dry_run:
             return summary, problems
-        batch = await service.confirm_preview(
-            db,
-            checked=checked,
-            filename=file.name,
-            file_format=read.file_format,
-            mapping=read.mapping,
-        )
+        with typer.progressbar(
+            length=len(checked.to_add), label="Importing", file=sys.stderr
+        ) as bar:
+            batch = await service.confirm_preview(
+                db,
+                checked=checked,
+                filename=file.name,
+                file_format=read.file_format,
+                mapping=read.mapping,
+                progress=bar.update,
+            )
         return f"{summary} Imported as import {batch.id} into {target.name}.", problems
 
     summary, problems = run_in_session(load_settings(database_url).database_url, run)

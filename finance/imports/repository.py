@@ -1,7 +1,7 @@
 """Queries for importing: keys seen before, batches, categories by name and by payee, and the
 bulk insert of a confirmed file. Never commits."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -89,11 +89,15 @@ class ImportRepository:
         return batch
 
     async def insert(
-        self, batch: ImportBatch, currency: str, transactions: Sequence[NewTransaction]
+        self,
+        batch: ImportBatch,
+        currency: str,
+        transactions: Sequence[NewTransaction],
+        progress: Callable[[int], None] | None = None,
     ) -> None:
         """Insert the transactions, their two postings each and their keys, in bulk (Core
         inserts with ids reserved up front: `RETURNING` in parameter order would cost one
-        statement a row)."""
+        statement a row); `progress` hears how many went in after each chunk."""
         now = utc_now()
         for start in range(0, len(transactions), INSERT_CHUNK):
             chunk = transactions[start : start + INSERT_CHUNK]
@@ -134,6 +138,8 @@ class ImportRepository:
                     for transaction_id, row in pairs
                 ],
             )
+            if progress is not None:
+                progress(len(chunk))
 
     async def _reserve_ids(self, count: int) -> list[int]:
         """`count` transaction ids nobody else will take: from the id sequence on PostgreSQL;

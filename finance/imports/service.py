@@ -12,7 +12,7 @@ one file are two transactions.
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -162,8 +162,10 @@ async def confirm_preview(
     filename: str,
     file_format: str,
     mapping: CsvMapping | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportBatch:
-    """`confirm` for a statement previewed a moment ago in the same session. Commits."""
+    """`confirm` for a statement previewed a moment ago in the same session; `progress` hears
+    how many transactions went in as they go. Commits."""
     if checked.problems:
         first = checked.problems[0]
         raise InvalidInput(
@@ -182,7 +184,8 @@ async def confirm_preview(
             duplicates=checked.duplicates,
         )
     )
-    await imports.insert(batch, account.currency, [line.new for line in checked.to_add])
+    new = [line.new for line in checked.to_add]
+    await imports.insert(batch, account.currency, new, progress)
     if mapping is not None:
         await imports.save_mapping(account.id, mapping.model_dump_json())
     await db.commit()

@@ -74,6 +74,7 @@ def test_a_file_imports_with_a_summary_and_comes_in_once(database):
     first = finance_import(database, sample, "--account", "checking")
     assert first.exit_code == 0, first.output
     assert "73 new, 0 already imported, 0 problem(s); net 2029.45 USD" in first.stdout
+    assert "Importing" in first.stderr  # the progress bar (drawn in full on a terminal)
     again = finance_import(database, sample, "--account", "Checking")
     assert "0 new, 73 already imported" in again.stdout
     assert transactions(database) == 73
