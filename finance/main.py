@@ -24,6 +24,7 @@ from finance.exports.router import router as exports_router
 from finance.imports.pages import router as import_pages
 from finance.imports.router import router as imports_router
 from finance.problems import install_problem_handlers
+from finance.rules.pages import router as rule_pages
 from finance.rules.router import router as rules_router
 from finance.security import security_headers
 from finance.transactions.pages import router as transaction_pages
@@ -58,6 +59,7 @@ def page_routers() -> list[APIRouter]:
         transaction_pages,
         import_pages,
         category_pages,
+        rule_pages,
         auth_pages,
         export_pages,
     ):
