@@ -226,10 +226,13 @@ def line_keys(lines: Sequence[StatementLine], amounts: Sequence[int]) -> list[st
     """Each line's duplicate key: its bank reference, else a fingerprint of its date, amount
     (minor units) and payee that counts identical lines within the file."""
     seen: Counter[tuple[str, int, str]] = Counter()
+    references: Counter[str] = Counter()
     keys = []
     for line, amount in zip(lines, amounts, strict=True):
         if line.reference:
-            keys.append(f"ref:{line.reference}")
+            references[line.reference] += 1
+            again = references[line.reference]  # a bank that reuses an id within one file
+            keys.append(f"ref:{line.reference[:250]}" + (f"|{again}" if again > 1 else ""))
             continue
         identity = (line.date.isoformat(), amount, " ".join(name_key(line.payee).split()))
         seen[identity] += 1

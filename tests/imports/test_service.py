@@ -123,6 +123,15 @@ async def test_bank_references_decide_over_fingerprints(db, owner):
     assert (await confirm(db, owner, account_id, other_id)).added == 1
 
 
+async def test_a_bank_id_repeated_within_one_file_still_imports_every_line(db, owner):
+    account_id = await open_account(db, owner)
+    reused = statement(
+        line(2, 3, "-4.50", "Cafe", reference="X"), line(3, 4, "-9.00", "Deli", reference="X")
+    )
+    assert (await confirm(db, owner, account_id, reused)).added == 2
+    assert (await confirm(db, owner, account_id, reused)).added == 0
+
+
 async def test_a_problem_line_stops_the_whole_file(db, owner):
     account_id = await open_account(db, owner)
     before = await dump(db)
