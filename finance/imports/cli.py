@@ -1,8 +1,9 @@
 """`finance import FILE --account NAME`: a bank file into an account, from the shell."""
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,11 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finance.accounts import service as accounts
 from finance.auth import service as users
 from finance.cli_common import DatabaseUrl, fail, load_settings, run_in_session
-from finance.imports import service
+from finance.imports import stream
 from finance.imports.formats import FileFormat
 from finance.money import format_minor
-
-SHOWN_PROBLEMS = 20
 
 
 def import_file(
@@ -35,50 +34,58 @@ def import_file(
 ) -> None:
     """Import a bank file (CSV, OFX/QFX, QIF, camt.053) into an account, all or nothing; lines
     already imported are skipped. Exits with status 1 if the file is refused."""
-    data = file.read_bytes()
 
     async def run(db: AsyncSession) -> tuple[str, list[str]]:
         owner = await users.find_user(db, user) if user else await users.only_user(db)
         target = await accounts.find_account(db=db, owner_id=owner.id, name=account)
-        read = await service.read_upload(
-            db,
-            owner_id=owner.id,
-            account_id=target.id,
-            filename=file.name,
-            data=data,
-            file_format=file_format,
+        opened = await stream.open_file(
+            db, owner_id=owner.id, account_id=target.id, path=file, file_format=file_format
         )
-        checked = await service.preview(
-            db, owner_id=owner.id, account_id=target.id, statement=read.statement
-        )
-        problems = [f"line {problem.line}: {problem.message}" for problem in checked.problems]
-        net = format_minor(checked.net_minor, target.currency)
-        summary = (
-            f"{file.name}: {len(checked.to_add)} new, {checked.duplicates} already imported, "
-            f"{len(problems)} problem(s); net {net} {target.currency}."
-        )
-        if problems or dry_run:
-            return summary, problems
-        with typer.progressbar(
-            length=len(checked.to_add), label="Importing", file=sys.stderr
-        ) as bar:
-            batch = await service.confirm_preview(
+        with typer.progressbar(length=1, label="Importing", file=sys.stderr) as bar:
+            done = await stream.import_stream(
                 db,
-                checked=checked,
+                owner_id=owner.id,
+                account_id=target.id,
+                opened=opened,
                 filename=file.name,
-                file_format=read.file_format,
-                mapping=read.mapping,
-                progress=bar.update,
+                dry_run=dry_run,
+                progress=_advance(bar),
             )
-        return f"{summary} Imported as import {batch.id} into {target.name}.", problems
+        problems = [f"line {problem.line}: {problem.message}" for problem in done.problems]
+        if done.problem_count > len(problems):
+            problems.append(f"... and {done.problem_count - len(problems)} more")
+        net = format_minor(done.net_minor, target.currency)
+        summary = (
+            f"{file.name}: {done.new} new, {done.duplicates} already imported, "
+            f"{done.problem_count} problem(s); net {net} {target.currency}."
+        )
+        if done.batch is not None:
+            summary += f" Imported as import {done.batch.id} into {target.name}."
+        return summary, problems
 
     summary, problems = run_in_session(load_settings(database_url).database_url, run)
     typer.echo(summary)
-    for problem in problems[:SHOWN_PROBLEMS]:
+    for problem in problems:
         typer.echo(f"  {problem}", err=True)
-    if len(problems) > SHOWN_PROBLEMS:
-        typer.echo(f"  ... and {len(problems) - SHOWN_PROBLEMS} more", err=True)
     if problems:
         fail("Refused: fix the lines above (or the column mapping); nothing was imported.")
     if dry_run:
         typer.echo("Dry run: nothing was imported.")
+
+
+class _Bar(Protocol):
+    """What `_advance` needs of Typer's progress bar."""
+
+    length: int | None
+
+    def update(self, n_steps: int) -> None: ...
+
+
+def _advance(bar: _Bar) -> Callable[[int, int], None]:
+    """Move the bar on by each chunk imported, out of the number to import."""
+
+    def advance(count: int, total: int) -> None:
+        bar.length = total
+        bar.update(count)
+
+    return advance

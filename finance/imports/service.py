@@ -28,6 +28,7 @@ from finance.imports.repository import ImportRepository, NewTransaction
 from finance.imports.statement import FileRefused, LineProblem, Statement, StatementLine
 from finance.money import Money, MoneyError
 from finance.names import name_key
+from finance.rules.matching import Categoriser
 from finance.rules.service import categoriser
 from finance.timestamps import utc_now
 from finance.transactions.models import TransactionStatus
@@ -73,43 +74,82 @@ async def preview(
     db: AsyncSession, *, owner_id: int, account_id: int, statement: Statement
 ) -> Preview:
     """The statement checked against the account; nothing is written."""
-    account = await _import_account(db, owner_id, account_id)
+    account = await import_account(db, owner_id, account_id)
     if statement.currency and statement.currency != account.currency:
         raise InvalidInput(
             "file",
             f"the file is in {statement.currency} but {account.name} is in {account.currency}",
         )
-    imports = ImportRepository(db, owner_id)
     result = Preview(account=account, problems=list(statement.problems))
     amounts: list[int] = []
     readable: list[StatementLine] = []
     for line in statement.lines:
-        amount = _checked_amount(line, account, result.problems)
+        amount = checked_amount(line, account, result.problems)
         if amount is not None:
             readable.append(line)
             amounts.append(amount)
-    keys = line_keys(readable, amounts)
-    known = await imports.known_keys(account.id, keys)
-    rules = await categoriser(db, owner_id=owner_id)
-    by_name = await imports.category_ids_by_key()
-    by_payee = await imports.last_categories(line.payee for line in readable)
+    keys = KeyMaker().keys(readable, amounts)
+    known = await ImportRepository(db, owner_id).known_keys(account.id, keys)
+    categorise = await Categorise.for_lines(db, owner_id, readable)
     for line, amount, key in zip(readable, amounts, keys, strict=True):
-        category_id = (
-            rules.category_for(line.payee)
-            or (by_name.get(name_key(line.category)) if line.category else None)
-            or by_payee.get(line.payee.lower())
-        )
-        new = NewTransaction(
-            key=key,
-            date=line.date,
-            amount_minor=amount,
-            payee=line.payee[:PAYEE_LENGTH],
-            memo=line.memo,
-            category_id=category_id,
-        )
+        new = new_transaction(line, amount, key, categorise(line))
         result.lines.append(PreviewLine(new=new, line=line.line, duplicate=key in known))
     result.problems.sort(key=lambda problem: problem.line)
     return result
+
+
+@dataclass(frozen=True)
+class Categorise:
+    """Picks a new line's category: the first rule its payee fits, else the file's category if
+    the owner has one by that name, else the payee's category last time. Payee histories are
+    looked up once per payee, however many chunks of a file it appears in."""
+
+    rules: Categoriser
+    by_name: dict[str, int]
+    by_payee: dict[str, int]
+    looked_up: set[str]
+
+    @classmethod
+    async def for_owner(cls, db: AsyncSession, owner_id: int) -> "Categorise":
+        """Ready for the owner's lines (call `learn` with each chunk before asking)."""
+        names = await ImportRepository(db, owner_id).category_ids_by_key()
+        return cls(await categoriser(db, owner_id=owner_id), names, {}, set())
+
+    @classmethod
+    async def for_lines(
+        cls, db: AsyncSession, owner_id: int, lines: Sequence[StatementLine]
+    ) -> "Categorise":
+        """Ready for these lines."""
+        categorise = await cls.for_owner(db, owner_id)
+        await categorise.learn(db, owner_id, lines)
+        return categorise
+
+    async def learn(self, db: AsyncSession, owner_id: int, lines: Sequence[StatementLine]) -> None:
+        """Look up the history of the payees not seen yet."""
+        payees = {line.payee.lower() for line in lines} - self.looked_up
+        self.by_payee.update(await ImportRepository(db, owner_id).last_categories(payees))
+        self.looked_up.update(payees)
+
+    def __call__(self, line: StatementLine) -> int | None:
+        return (
+            self.rules.category_for(line.payee)
+            or (self.by_name.get(name_key(line.category)) if line.category else None)
+            or self.by_payee.get(line.payee.lower())
+        )
+
+
+def new_transaction(
+    line: StatementLine, amount: int, key: str, category_id: int | None
+) -> NewTransaction:
+    """A checked line as the transaction it becomes."""
+    return NewTransaction(
+        key=key,
+        date=line.date,
+        amount_minor=amount,
+        payee=line.payee[:PAYEE_LENGTH],
+        memo=line.memo,
+        category_id=category_id,
+    )
 
 
 async def read_upload(
@@ -125,10 +165,10 @@ async def read_upload(
     """Read an uploaded file for an account: its format detected unless given, a CSV with the
     mapping given, else the one last confirmed for the account if it fits, else a guessed one.
     `InvalidInput` on `file` (or `mapping`) says why a file cannot be read."""
-    await _import_account(db, owner_id, account_id)
+    await import_account(db, owner_id, account_id)
     chosen = file_format or detect_format(filename, data)
     if chosen is FileFormat.CSV and mapping is None:
-        mapping = await _saved_mapping(ImportRepository(db, owner_id), account_id, data)
+        mapping = await saved_mapping(ImportRepository(db, owner_id), account_id, data)
     try:
         return read_file(data, chosen, mapping)
     except MappingNeeded as needed:
@@ -222,22 +262,30 @@ async def list_batches(db: AsyncSession, *, owner_id: int) -> Sequence[ImportBat
     return await ImportRepository(db, owner_id).batches()
 
 
-def line_keys(lines: Sequence[StatementLine], amounts: Sequence[int]) -> list[str]:
+class KeyMaker:
     """Each line's duplicate key: its bank reference, else a fingerprint of its date, amount
-    (minor units) and payee that counts identical lines within the file."""
-    seen: Counter[tuple[str, int, str]] = Counter()
-    references: Counter[str] = Counter()
-    keys = []
-    for line, amount in zip(lines, amounts, strict=True):
+    (minor units) and payee; both count repeats within the file, so a file can be keyed a
+    chunk at a time."""
+
+    def __init__(self) -> None:
+        self.fingerprints: Counter[int] = Counter()
+        """Repeats by the hash of (date, amount, payee): a few dozen bytes a line."""
+        self.references: Counter[str] = Counter()
+
+    def keys(self, lines: Sequence[StatementLine], amounts: Sequence[int]) -> list[str]:
+        """The keys of the next lines of the file."""
+        return [self.key(line, amount) for line, amount in zip(lines, amounts, strict=True)]
+
+    def key(self, line: StatementLine, amount: int) -> str:
+        """The key of the file's next line."""
         if line.reference:
-            references[line.reference] += 1
-            again = references[line.reference]  # a bank that reuses an id within one file
-            keys.append(f"ref:{line.reference[:250]}" + (f"|{again}" if again > 1 else ""))
-            continue
-        identity = (line.date.isoformat(), amount, " ".join(name_key(line.payee).split()))
-        seen[identity] += 1
-        keys.append(f"fp:{identity[0]}|{identity[1]}|{identity[2][:200]}|{seen[identity]}")
-    return keys
+            self.references[line.reference] += 1
+            again = self.references[line.reference]  # a bank that reuses an id in one file
+            return f"ref:{line.reference[:250]}" + (f"|{again}" if again > 1 else "")
+        day, payee = line.date.isoformat(), " ".join(name_key(line.payee).split())
+        identity = hash((day, amount, payee))
+        self.fingerprints[identity] += 1
+        return f"fp:{day}|{amount}|{payee[:200]}|{self.fingerprints[identity]}"
 
 
 def minor_units(amount: Decimal, currency: str) -> int:
@@ -246,7 +294,7 @@ def minor_units(amount: Decimal, currency: str) -> int:
     return Money.parse(format(amount, "f"), currency).minor
 
 
-async def _saved_mapping(
+async def saved_mapping(
     imports: ImportRepository, account_id: int, data: bytes
 ) -> CsvMapping | None:
     """The account's remembered mapping, if this file's header has its columns."""
@@ -261,7 +309,7 @@ async def _saved_mapping(
     return None if column_problems(mapping, layout.header) else mapping
 
 
-async def _import_account(db: AsyncSession, owner_id: int, account_id: int) -> Account:
+async def import_account(db: AsyncSession, owner_id: int, account_id: int) -> Account:
     account = await AccountRepository(db, owner_id).get(account_id)
     if account is None:
         raise NotFound("account", account_id)
@@ -270,7 +318,7 @@ async def _import_account(db: AsyncSession, owner_id: int, account_id: int) -> A
     return account
 
 
-def _checked_amount(
+def checked_amount(
     line: StatementLine, account: Account, problems: list[LineProblem]
 ) -> int | None:
     """The line's amount in minor units if the line fits the account; if not, its problem is

@@ -18,6 +18,7 @@ from finance.accounts.models import AccountType
 from finance.accounts.schemas import AccountCreate
 from finance.cli_common import database_session
 from finance.config import Settings
+from finance.imports import stream
 from finance.users.models import User
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -113,3 +114,20 @@ def test_with_several_users_the_owner_must_be_named(database):
     named = finance_import(database, sample, "--account", "Checking", "--user", "bob@example.com")
     assert named.exit_code == 0, named.output
     assert transactions(database) == 14
+
+
+def test_a_file_read_in_small_chunks_imports_the_same(database, monkeypatch, tmp_path):
+    """The command reads a file twice, a chunk at a time: identical lines that straddle two
+    chunks still count as two, and a second run still finds every one."""
+    monkeypatch.setattr(stream, "CHUNK", 2)
+    coffees = tmp_path / "coffees.csv"
+    coffees.write_text(
+        "Date,Description,Amount\n"
+        + "2026-10-03,Blue Bottle,-4.50\n" * 3
+        + "2026-10-04,Blue Bottle,-4.50\n"
+    )
+    first = finance_import(database, str(coffees), "--account", "Checking")
+    assert "4 new, 0 already imported" in first.stdout, first.output
+    again = finance_import(database, str(coffees), "--account", "Checking")
+    assert "0 new, 4 already imported" in again.stdout, again.output
+    assert transactions(database) == 4
