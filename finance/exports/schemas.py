@@ -9,11 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from finance.accounts.models import AccountType
 from finance.categories.models import CategoryKind
-from finance.money import DecimalString
 from finance.rules.models import RuleMatch
-from finance.schemas import InputModel, RowId
 from finance.transactions.models import TransactionStatus
-from finance.transactions.repository import TransactionFilter
+from finance.transactions.schemas import TransactionFilters
 
 
 class ExportFormat(StrEnum):
@@ -23,40 +21,10 @@ class ExportFormat(StrEnum):
     JSON = "json"
 
 
-class ExportQuery(InputModel):
-    """A format and the filters of `GET /api/v1/transactions` (without its paging); a misspelt
-    parameter is refused rather than exporting the whole ledger."""
+class ExportQuery(TransactionFilters):
+    """A format and the filters of `GET /api/v1/transactions` (without its paging)."""
 
     format: ExportFormat = ExportFormat.CSV
-    account_id: RowId | None = Field(default=None, description="Only this account's lines.")
-    category_id: RowId | None = Field(
-        default=None, description="Only lines in this category or, for a parent, its children."
-    )
-    date_from: dt.date | None = Field(default=None, description="On or after this day.")
-    date_to: dt.date | None = Field(default=None, description="On or before this day.")
-    q: str | None = Field(
-        default=None, max_length=200, description="Text in the payee or memo, any case."
-    )
-    amount_min: DecimalString | None = Field(
-        default=None, description="An account amount (signed) at least this."
-    )
-    amount_max: DecimalString | None = Field(
-        default=None, description="An account amount (signed) at most this."
-    )
-    status: TransactionStatus | None = None
-
-    def to_filter(self) -> TransactionFilter:
-        """The filters, for the repository."""
-        return TransactionFilter(
-            account_id=self.account_id,
-            category_id=self.category_id,
-            date_from=self.date_from,
-            date_to=self.date_to,
-            text=self.q,
-            amount_min=self.amount_min,
-            amount_max=self.amount_max,
-            status=self.status,
-        )
 
 
 # The backup file of `finance export` and `finance import-backup` (see `finance.exports.backup`).

@@ -246,9 +246,9 @@ class TransactionPage(OutputModel):
 Include = Literal["postings"]
 
 
-class TransactionQuery(InputModel):
-    """The list's query string: filters, paging and what to include. A misspelt parameter is
-    refused rather than ignored, which would quietly show the whole ledger."""
+class TransactionFilters(InputModel):
+    """The filters of the list (and of its export). A misspelt parameter is refused rather than
+    ignored, which would quietly show the whole ledger."""
 
     account_id: RowId | None = None
     category_id: RowId | None = Field(
@@ -266,11 +266,6 @@ class TransactionQuery(InputModel):
         default=None, description="An account amount (signed) at most this."
     )
     status: TransactionStatus | None = None
-    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
-    limit: int | None = Field(default=None, ge=1, description="Page size, capped by the server.")
-    include: list[Include] = Field(
-        default_factory=list, description="`postings` to show every leg of each transaction."
-    )
 
     def to_filter(self) -> TransactionFilter:
         """The filters, for the repository."""
@@ -284,3 +279,13 @@ class TransactionQuery(InputModel):
             amount_max=self.amount_max,
             status=self.status,
         )
+
+
+class TransactionQuery(TransactionFilters):
+    """The list's query string: its filters, paging and what to include."""
+
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
+    limit: int | None = Field(default=None, ge=1, description="Page size, capped by the server.")
+    include: list[Include] = Field(
+        default_factory=list, description="`postings` to show every leg of each transaction."
+    )
