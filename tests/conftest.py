@@ -12,11 +12,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool, StaticPool
 
-from finance.config import Settings
-from finance.db import create_engine, create_session_factory, get_db
-from finance.main import create_app
+from finance.db import create_engine, create_session_factory
 from finance.models import Base
 from finance.users.models import User
+from tests.apps import make_app
 from tests.users import OWNER_EMAIL, add_user, credentials_for
 
 POSTGRES_URL_VARIABLE = "FINANCE_TEST_DATABASE_URL"
@@ -80,14 +79,7 @@ async def owner(db: AsyncSession) -> User:
 @pytest.fixture
 def app(session_factory: async_sessionmaker[AsyncSession]) -> FastAPI:
     """The app, with `get_db` answering from the test database."""
-    application = create_app(Settings(database_url="sqlite+aiosqlite://", _env_file=None))
-
-    async def test_db() -> AsyncIterator[AsyncSession]:
-        async with session_factory() as session:
-            yield session
-
-    application.dependency_overrides[get_db] = test_db
-    return application
+    return make_app(session_factory)
 
 
 @pytest.fixture

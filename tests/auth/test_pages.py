@@ -18,10 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from finance.auth import service
 from finance.auth.credentials import digest
 from finance.auth.models import AccessToken, BrowserSession
-from finance.config import Settings
-from finance.db import get_db
-from finance.main import create_app
 from finance.users.models import User
+from tests.apps import make_app
 from tests.users import OWNER_EMAIL, csrf_from, log_in
 
 EMAIL = "ada@example.com"
@@ -31,20 +29,6 @@ API_ACCOUNTS = "/api/v1/accounts"
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def make_app(session_factory: async_sessionmaker[AsyncSession], **settings: Any) -> FastAPI:
-    """The app with these settings, answering from the test database."""
-    application = create_app(
-        Settings(database_url="sqlite+aiosqlite://", _env_file=None, **settings)
-    )
-
-    async def test_db() -> AsyncIterator[AsyncSession]:
-        async with session_factory() as session:
-            yield session
-
-    application.dependency_overrides[get_db] = test_db
-    return application
 
 
 @asynccontextmanager

@@ -6,7 +6,6 @@ when they are made, so the fake clock starts at the real time."""
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -19,12 +18,10 @@ from finance.auth import service
 from finance.auth.credentials import digest
 from finance.auth.models import AccessToken, BrowserSession
 from finance.auth.schemas import TokenCreate
-from finance.config import Settings
-from finance.db import get_db
 from finance.errors import InvalidInput
-from finance.main import create_app
 from finance.models import Base
 from finance.users.models import User
+from tests.apps import make_app
 from tests.users import add_user, csrf_from, log_in
 
 EMAIL = "ada@example.com"
@@ -50,20 +47,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     frozen = Clock(datetime.now(UTC))
     monkeypatch.setattr(service, "utc_now", frozen)
     return frozen
-
-
-def make_app(session_factory: async_sessionmaker[AsyncSession], **settings: Any) -> FastAPI:
-    """The app with these settings, answering from the test database."""
-    application = create_app(
-        Settings(database_url="sqlite+aiosqlite://", _env_file=None, **settings)
-    )
-
-    async def test_db() -> AsyncIterator[AsyncSession]:
-        async with session_factory() as session:
-            yield session
-
-    application.dependency_overrides[get_db] = test_db
-    return application
 
 
 @asynccontextmanager
