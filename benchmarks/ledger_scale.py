@@ -22,16 +22,22 @@ from typing import Any
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import insert, text
 
-from finance.accounts.models import Account, AccountType
 from finance.auth import service as auth_service
 from finance.auth.models import TokenScope
 from finance.auth.schemas import TokenCreate
-from finance.categories.models import Category, CategoryKind
 from finance.config import Settings
+from finance.ledger.check import unbalanced_transactions
+from finance.ledger.models import (
+    Account,
+    AccountType,
+    Category,
+    CategoryKind,
+    Posting,
+    Transaction,
+    TransactionStatus,
+)
 from finance.main import create_app
 from finance.models import Base
-from finance.transactions.models import Posting, Transaction, TransactionStatus
-from finance.transactions.repository import TransactionRepository
 from finance.users.models import User
 
 ACCOUNTS = 6
@@ -137,7 +143,7 @@ async def measure(app_settings: Settings) -> None:
     app = create_app(app_settings)
     async with app.state.session_factory() as db:
         _token, secret = await auth_service.create_token(
-            db, user_id=1, data=TokenCreate(name="benchmark", scope=TokenScope.READ)
+            db=db, user_id=1, data=TokenCreate(name="benchmark", scope=TokenScope.READ)
         )
     async with AsyncClient(
         transport=ASGITransport(app=app),
@@ -183,7 +189,7 @@ async def measure(app_settings: Settings) -> None:
 
         async def invariant() -> object:
             async with app.state.session_factory() as session:
-                return await TransactionRepository(session, 1).unbalanced_transaction_ids()
+                return await unbalanced_transactions(session)
 
         await timed("invariant check over every transaction", invariant, runs=1)
     await app.state.engine.dispose()

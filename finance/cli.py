@@ -27,7 +27,8 @@ from finance.cli_common import (
 from finance.config import Settings
 from finance.exports.cli import backup_database, export_user, import_backup
 from finance.imports.cli import import_file
-from finance.integrity import LedgerReport, check_ledger
+from finance.ledger.check import LedgerReport, check_ledger
+from finance.ledger.totals import Sums
 
 app = typer.Typer(
     name="finance",
@@ -81,24 +82,36 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
 @db_app.command("check")
 def db_check(database_url: DatabaseUrl = None) -> None:
     """Check the ledger: every transaction balances per currency and uses its owner's accounts
-    and categories in their currency. Exits with status 1 if anything is wrong."""
+    and categories in their currency, and every maintained total equals the sum of its
+    postings. Exits with status 1 if anything is wrong."""
     url = load_settings(database_url).database_url
     require_head(url)
     with database_errors(url):
         report = asyncio.run(_check(url))
     typer.echo(
         f"Checked {report.transactions} transactions ({report.postings} postings) "
-        f"in {report.accounts} accounts of {report.users} users."
+        f"in {report.accounts} accounts of {report.users} users, and their totals."
     )
     if report.ok:
-        typer.echo("The ledger is balanced.")
+        typer.echo("The ledger is balanced and every total is right.")
         return
     for problem in report.problems:
         typer.echo(
             f"transaction {problem.transaction_id} (owner {problem.owner_id}): {problem.message}",
             err=True,
         )
-    fail(f"{len(report.problems)} problem(s) found.")
+    for total in report.totals:
+        typer.echo(
+            f"{total.total}: the total holds {_sums(total.stored)} "
+            f"but its postings sum to {_sums(total.expected)}",
+            err=True,
+        )
+    fail(f"{len(report.problems) + len(report.totals)} problem(s) found.")
+
+
+def _sums(sums: Sums) -> str:
+    cleared = f", {sums.cleared} cleared" if sums.cleared else ""
+    return f"{sums.posted} minor units{cleared} in {sums.postings} posting(s)"
 
 
 @app.command()

@@ -24,16 +24,22 @@ from sqlalchemy.pool import NullPool
 
 from finance import migrate
 from finance.accounts import service as account_service
-from finance.accounts.models import Account, AccountType
 from finance.accounts.schemas import AccountCreate
 from finance.auth import service as auth_service
 from finance.categories import service as category_service
-from finance.categories.models import Category, CategoryKind
 from finance.categories.schemas import CategoryCreate
 from finance.db import create_engine, create_session_factory
+from finance.ledger.journal import Journal
+from finance.ledger.models import (
+    Account,
+    AccountType,
+    Category,
+    CategoryKind,
+    Transaction,
+    TransactionStatus,
+)
 from finance.money import format_minor
 from finance.transactions import service as transaction_service
-from finance.transactions.models import Posting, Transaction, TransactionStatus
 from finance.transactions.schemas import (
     SimpleTransactionCreate,
     SplitLine,
@@ -161,7 +167,7 @@ async def _fill(database_url: str, *, email: str, password: str, force: bool) ->
         async with create_session_factory(engine)() as db:
             owner = await UserRepository(db).get_by_email(email)
             if owner is None:
-                owner = await auth_service.create_user(db, email=email, password=password)
+                owner = await auth_service.create_user(db=db, email=email, password=password)
             return await load_demo(db, owner=owner, force=force)
     finally:
         await engine.dispose()
@@ -233,9 +239,7 @@ async def _make_room(db: AsyncSession, owner_id: int, *, force: bool) -> None:
             f"{accounts} accounts and {categories} categories); pass --force to replace "
             "the demo user's data"
         )
-    owned = select(Transaction.id).where(Transaction.owner_id == owner_id)
-    await db.execute(delete(Posting).where(Posting.transaction_id.in_(owned)))
-    await db.execute(delete(Transaction).where(Transaction.owner_id == owner_id))
+    await Journal(db, owner_id).delete_all()
     children = (Category.owner_id == owner_id) & Category.parent_id.is_not(None)
     await db.execute(delete(Category).where(children))
     await db.execute(delete(Category).where(Category.owner_id == owner_id))

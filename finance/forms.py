@@ -1,17 +1,18 @@
 """Reading an HTML form into the same pydantic schemas the JSON API uses, and its errors into
 messages a page shows beside each field."""
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
-from finance.auth.cookies import CSRF_FIELD
-from finance.errors import DomainError, InvalidInput
-from finance.problems import field_name
+from finance.browser import CSRF_FIELD
+from finance.errors import Conflict, DomainError, InvalidInput
+from finance.schemas import field_name
 
 Model = TypeVar("Model", bound=BaseModel)
+T = TypeVar("T")
 FORM_ERROR = "form"
 """The key of an error that belongs to the whole form rather than one field."""
 
@@ -60,3 +61,14 @@ def form_errors(error: DomainError) -> dict[str, str]:
     if isinstance(error, InvalidInput):
         return {e.field: e.message for e in error.errors}
     return {FORM_ERROR: error.detail}
+
+
+async def refusals_in_form(call: Awaitable[T], field: Callable[[str], str] = str) -> T:
+    """The service's answer. A rule's refusal (`InvalidInput`, `Conflict`) becomes `FormInvalid`,
+    each message beside the field it names (as `field` calls it on this form), for the page to
+    show the form again; any other error (`NotFound`: the 404 page) goes on to its handler."""
+    try:
+        return await call
+    except (InvalidInput, Conflict) as error:
+        errors = form_errors(error)
+        raise FormInvalid({field(name): message for name, message in errors.items()}) from None

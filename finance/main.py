@@ -10,10 +10,10 @@ from fastapi.staticfiles import StaticFiles
 from finance import health
 from finance.accounts.pages import router as account_pages
 from finance.accounts.router import router as accounts_router
-from finance.auth.cookies import bind_browser, check_csrf
 from finance.auth.dependencies import LoginRequired, api_user, page_user
 from finance.auth.pages import public_router as public_auth_pages
 from finance.auth.pages import router as auth_pages
+from finance.browser import bind_browser, check_csrf
 from finance.categories.pages import router as category_pages
 from finance.categories.router import router as categories_router
 from finance.config import Settings, get_settings
@@ -27,6 +27,7 @@ from finance.problems import install_problem_handlers
 from finance.rules.pages import router as rule_pages
 from finance.rules.router import router as rules_router
 from finance.security import security_headers
+from finance.transactions.pages import register_router as register_pages
 from finance.transactions.pages import router as transaction_pages
 from finance.transactions.router import router as transactions_router
 from finance.web import asset_dir, htmx_redirects, redirect
@@ -56,6 +57,7 @@ def page_routers() -> list[APIRouter]:
     for router in (
         dashboard_pages,
         account_pages,
+        register_pages,
         transaction_pages,
         import_pages,
         category_pages,

@@ -1,8 +1,10 @@
-"""The translation of every error into RFC 9457 problem details (`application/problem+json`).
+"""The translation of every error into HTTP: RFC 9457 problem details
+(`application/problem+json`) for the API, the error page for a browser.
 
-Services raise the domain errors of `finance.errors` and know nothing of HTTP; the handlers that
-`install_problem_handlers` adds turn those, FastAPI's validation errors and HTTP errors into
-problem details.
+Services raise the domain errors of `finance.errors`, which know nothing of HTTP; `status_of`
+and `headers_of` are the one place that gives each its status code and headers, and the
+handlers that `install_problem_handlers` adds answer those, FastAPI's validation errors and
+HTTP errors.
 """
 
 import logging
@@ -17,12 +19,54 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
-from finance.errors import DomainError, FieldError, InvalidInput
-from finance.schemas import UNION_TAGS
+from finance.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ReadOnlyToken,
+    TooLarge,
+    TooManyAttempts,
+    Unauthenticated,
+)
+from finance.schemas import field_name
 from finance.web import render
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+BEARER_REALM = 'Bearer realm="finance"'
+STATUS_OF: dict[type[DomainError], HTTPStatus] = {
+    NotFound: HTTPStatus.NOT_FOUND,
+    Conflict: HTTPStatus.CONFLICT,
+    InvalidInput: HTTPStatus.UNPROCESSABLE_ENTITY,
+    Unauthenticated: HTTPStatus.UNAUTHORIZED,
+    Forbidden: HTTPStatus.FORBIDDEN,
+    TooManyAttempts: HTTPStatus.TOO_MANY_REQUESTS,
+    TooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+}
+"""Each kind of domain error's status; a subclass answers as its nearest listed ancestor."""
 logger = logging.getLogger(__name__)
+
+
+def status_of(error: DomainError) -> HTTPStatus:
+    """The HTTP status that answers a domain error."""
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    return HTTPStatus.BAD_REQUEST
+
+
+def headers_of(error: DomainError) -> dict[str, str]:
+    """The headers that go with it: how to authenticate (RFC 6750), when to try again."""
+    if isinstance(error, Unauthenticated):
+        rejected = ', error="invalid_token"' if error.rejected else ""
+        return {"WWW-Authenticate": BEARER_REALM + rejected}
+    if isinstance(error, ReadOnlyToken):
+        return {"WWW-Authenticate": f'{BEARER_REALM}, error="insufficient_scope"'}
+    if isinstance(error, TooManyAttempts):
+        return {"Retry-After": str(error.retry_after)}
+    return {}
 
 
 def problem_response(
@@ -38,17 +82,6 @@ def problem_response(
     if errors:
         body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
-
-
-def field_name(location: Sequence[int | str]) -> str:
-    """`("body", "split", "splits", 0, "amount")` as `splits.0.amount`: the source and the tag of
-    the union member are left out, so the name is the field the client sent."""
-    parts = list(
-        location[1:] if location and location[0] in {"body", "query", "path"} else location
-    )
-    if parts and parts[0] in UNION_TAGS:
-        parts = parts[1:]
-    return ".".join(str(part) for part in parts) or "body"
 
 
 def answer(
@@ -87,7 +120,7 @@ def wants_page(request: Request) -> bool:
 async def _domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, DomainError)
     errors = error.errors if isinstance(error, InvalidInput) else ()
-    return answer(request, error.status, error.detail, errors=errors, headers=error.headers)
+    return answer(request, status_of(error), error.detail, errors=errors, headers=headers_of(error))
 
 
 async def _validation_error(request: Request, error: Exception) -> Response:

@@ -1,5 +1,6 @@
 """Pydantic bases shared by every domain's API schemas."""
 
+from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, Tag, ValidationInfo, field_validator
@@ -17,6 +18,17 @@ def union_tag(name: str) -> Tag:
     """Tag one member of a tagged union, so that `body.simple.amount` is reported as `amount`."""
     UNION_TAGS.add(name)
     return Tag(name)
+
+
+def field_name(location: Sequence[int | str]) -> str:
+    """`("body", "split", "splits", 0, "amount")` as `splits.0.amount`: the source and the tag of
+    the union member are left out, so the name is the field the client sent."""
+    parts = list(
+        location[1:] if location and location[0] in {"body", "query", "path"} else location
+    )
+    if parts and parts[0] in UNION_TAGS:
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts) or "body"
 
 
 class InputModel(BaseModel):

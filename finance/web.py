@@ -17,9 +17,8 @@ from jinja2.runtime import Context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
-from finance.auth.cookies import CSRF_FIELD, csrf_token
+from finance.browser import CSRF_FIELD, csrf_token
 from finance.money import minor_digits
-from finance.transactions.display import row
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -131,7 +130,6 @@ templates.env.globals.update(
     money=money_in_locale,
     amount=amount,
     day=day,
-    row=row,
     csrf_token=page_csrf_token,
     csrf_input=csrf_input,
 )

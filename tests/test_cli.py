@@ -111,6 +111,10 @@ def test_db_check_fails_on_an_unbalanced_transaction(tmp_path: Path) -> None:
             INSERT INTO postings (transaction_id, account_id, category_id, amount_minor,
                                   currency, memo)
                 VALUES (7, 1, NULL, -1000, 'USD', ''), (7, NULL, NULL, 999, 'USD', '');
+            INSERT INTO account_totals (account_id, posted_minor, cleared_minor, postings)
+                VALUES (1, -1000, 0, 1);
+            INSERT INTO account_months (account_id, month, posted_minor, cleared_minor, postings)
+                VALUES (1, '2026-02-01', -1000, 0, 1);
             """
         )
 
@@ -120,6 +124,25 @@ def test_db_check_fails_on_an_unbalanced_transaction(tmp_path: Path) -> None:
     assert "transaction 7" in checked.output
     assert "USD" in checked.output
     assert "1 problem" in checked.output
+
+
+def test_db_check_fails_on_a_total_that_is_not_the_sum_of_its_postings(tmp_path: Path) -> None:
+    path = tmp_path / "finance.db"
+    assert invoke("demo", "--database-url", sqlite_url(path)).exit_code == 0
+    assert invoke("db", "check", "--database-url", sqlite_url(path)).exit_code == 0
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("UPDATE account_totals SET posted_minor = posted_minor + 1")
+        connection.execute(
+            "UPDATE category_months SET postings = postings + 1 "
+            "WHERE month = '2026-03-01' AND category_id = 2"
+        )
+
+    checked = invoke("db", "check", "--database-url", sqlite_url(path))
+
+    assert checked.exit_code == 1
+    assert "account 1: the total holds" in checked.output
+    assert "category 2, 2026-03, USD: the total holds" in checked.output
+    assert "5 problem(s) found" in checked.output
 
 
 def test_db_check_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:

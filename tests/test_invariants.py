@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from finance.transactions.repository import TransactionRepository
+from finance.ledger.check import unbalanced_transactions
 from tests.api import API, add_account, add_category
 
 STEPS = 60
@@ -122,7 +122,7 @@ async def assert_ledger_is_whole(
     client: AsyncClient, session_factory, owner, model: LedgerModel
 ) -> None:
     async with session_factory() as db:
-        assert await TransactionRepository(db, owner.id).unbalanced_transaction_ids() == []
+        assert await unbalanced_transactions(db) == []
     postings_by_account: dict[int, Decimal] = {}
     cursor = None
     while True:

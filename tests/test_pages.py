@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from finance.auth.cookies import CSRF_HEADER
+from finance.browser import CSRF_HEADER
 
 EMPTY_LEDGER_PAGES = [
     "/",

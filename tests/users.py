@@ -7,10 +7,10 @@ from httpx import AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.auth import service as auth_service
-from finance.auth.cookies import CSRF_HEADER
-from finance.auth.credentials import digest, new_secret
 from finance.auth.models import BrowserSession
 from finance.auth.schemas import TokenCreate
+from finance.browser import CSRF_HEADER
+from finance.credentials import digest, new_secret
 from finance.users.models import User
 from finance.users.repository import UserRepository
 
@@ -39,7 +39,7 @@ async def credentials_for(db: AsyncSession, user: User) -> LoggedIn:
     db.add(BrowserSession(user_id=user.id, secret_hash=digest(session_secret)))
     await db.commit()
     _token, token_secret = await auth_service.create_token(
-        db, user_id=user.id, data=TokenCreate(name="tests")
+        db=db, user_id=user.id, data=TokenCreate(name="tests")
     )
     return LoggedIn(
         cookies={"finance_session": session_secret},

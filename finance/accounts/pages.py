@@ -1,5 +1,5 @@
-"""Pages for accounts: the list, the register, and the forms. HTTP only: the same service as the
-JSON API does the work."""
+"""Pages for accounts: the list and the forms (an account's register is a transactions page:
+`finance.transactions.pages`). HTTP only: the same service as the JSON API does the work."""
 
 from typing import Annotated
 
@@ -7,12 +7,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from finance.accounts import service
-from finance.accounts.models import AccountType
 from finance.accounts.schemas import AccountCreate, AccountUpdate
 from finance.auth.dependencies import PageUser
 from finance.db import SessionDep
-from finance.errors import DomainError, InvalidInput
-from finance.forms import FormInvalid, form_errors, form_values, parse_form
+from finance.forms import FormInvalid, form_values, parse_form, refusals_in_form
+from finance.ledger.models import AccountType
 from finance.money import format_minor
 from finance.schemas import RowId
 from finance.web import redirect, render
@@ -21,7 +20,6 @@ router = APIRouter(prefix="/accounts", include_in_schema=False)
 
 ACCOUNT_TYPES = [(kind.value, kind.value.replace("_", " ").capitalize()) for kind in AccountType]
 COMMON_CURRENCIES = ["USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "INR"]
-REGISTER_PAGE = 50
 
 
 @router.get("")
@@ -55,37 +53,11 @@ async def create_account(request: Request, db: SessionDep, user: PageUser) -> Re
     """Open an account; the form again, with the reasons, if it is refused."""
     values = await form_values(request)
     try:
-        created = await service.create_account(
-            db=db, owner_id=user.id, data=parse_form(AccountCreate, values)
-        )
+        data = parse_form(AccountCreate, values)
+        created = await refusals_in_form(service.create_account(db=db, owner_id=user.id, data=data))
     except FormInvalid as invalid:
         return _form(request, values=values, errors=invalid.errors)
-    except DomainError as error:
-        return _form(request, values=values, errors=form_errors(error))
     return redirect(f"/accounts/{created.account.id}")
-
-
-@router.get("/{account_id}")
-async def show_register(
-    request: Request,
-    account_id: RowId,
-    db: SessionDep,
-    user: PageUser,
-    cursor: str | None = None,
-) -> Response:
-    """The account's transactions, newest first, with the balance after each; more on demand."""
-    stale = False
-    try:
-        page = await service.register(
-            db=db, owner_id=user.id, account_id=account_id, cursor=cursor, limit=REGISTER_PAGE
-        )
-    except InvalidInput:  # an old or mangled "Load more" link: start again from the newest
-        stale = True
-        page = await service.register(
-            db=db, owner_id=user.id, account_id=account_id, cursor=None, limit=REGISTER_PAGE
-        )
-    context = {"nav": "Accounts", "register": page, "stale_link": stale}
-    return render(request, "accounts/register.html", context, block=None if stale else "more")
 
 
 @router.get("/{account_id}/edit")
@@ -114,13 +86,11 @@ async def update_account(
     values = await form_values(request)
     try:
         data = parse_form(AccountUpdate, values, keep_empty=frozenset({"note"}))
-        await service.update_account(db=db, owner_id=user.id, account_id=account_id, data=data)
+        await refusals_in_form(
+            service.update_account(db=db, owner_id=user.id, account_id=account_id, data=data)
+        )
     except FormInvalid as invalid:
         return _form(request, values=values, errors=invalid.errors, account_id=account_id)
-    except DomainError as error:
-        if error.status == 404:
-            raise
-        return _form(request, values=values, errors=form_errors(error), account_id=account_id)
     return redirect(f"/accounts/{account_id}")
 
 

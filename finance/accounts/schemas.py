@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from finance.accounts.models import Account, AccountType
+from finance.ledger.models import Account, AccountType
 from finance.money import CurrencyCode, DecimalString, format_minor
 from finance.schemas import InputModel, OutputModel, PatchModel
 

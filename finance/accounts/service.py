@@ -6,16 +6,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.accounts.models import Account
 from finance.accounts.repository import AccountRepository
 from finance.accounts.schemas import AccountCreate, AccountUpdate
 from finance.errors import Conflict, InvalidInput, NotFound
+from finance.ledger.models import Account
+from finance.ledger.repository import LedgerRepository, PostedTotals
 from finance.money import Money, to_minor
 from finance.names import name_key
-from finance.pagination import Position
-from finance.transactions import service as transactions
-from finance.transactions.models import Transaction
-from finance.transactions.repository import TransactionFilter
 
 
 @dataclass(frozen=True)
@@ -48,13 +45,9 @@ async def list_accounts(
     *, db: AsyncSession, owner_id: int, archived: bool | None = None
 ) -> list[AccountBalance]:
     """The owner's accounts with their balances."""
-    repository = AccountRepository(db, owner_id)
-    accounts = await repository.list(archived=archived)
-    sums = await repository.posted_sums([account.id for account in accounts])
-    return [
-        AccountBalance(account, account.opening_balance_minor + sums.get(account.id, 0))
-        for account in accounts
-    ]
+    accounts = await AccountRepository(db, owner_id).list(archived=archived)
+    posted = await LedgerRepository(db, owner_id).posted([account.id for account in accounts])
+    return [_balance(account, posted.get(account.id, PostedTotals())) for account in accounts]
 
 
 async def load_account(repository: AccountRepository, account_id: int) -> Account:
@@ -77,62 +70,21 @@ async def get_account(*, db: AsyncSession, owner_id: int, account_id: int) -> Ac
     """One account with its balance."""
     repository = AccountRepository(db, owner_id)
     account = await load_account(repository, account_id)
-    return await _with_balance(repository, account)
+    return await _with_balance(db, account)
 
 
 async def get_balance(
     *, db: AsyncSession, owner_id: int, account_id: int, as_of: date | None = None
 ) -> BalanceAsOf:
     """The account's balance at the end of a day, or counting every posting (future ones too)."""
-    repository = AccountRepository(db, owner_id)
-    account = await load_account(repository, account_id)
-    totals = await repository.posted_totals(account.id, as_of=as_of)
+    account = await load_account(AccountRepository(db, owner_id), account_id)
+    ledger = LedgerRepository(db, owner_id)
+    if as_of is None:
+        totals = (await ledger.posted([account.id])).get(account.id, PostedTotals())
+    else:
+        totals = await ledger.posted_as_of(account.id, as_of)
     opening = opening_balance(account, as_of)
     return BalanceAsOf(account, as_of, opening + totals.total, opening + totals.cleared)
-
-
-@dataclass(frozen=True)
-class RegisterLine:
-    """One transaction in an account's register, and the balance right after it."""
-
-    transaction: Transaction
-    balance_minor: int
-
-
-@dataclass(frozen=True)
-class Register:
-    """A page of an account's transactions, newest first, each with its running balance."""
-
-    account: AccountBalance
-    lines: list[RegisterLine]
-    next_cursor: str | None
-
-
-async def register(
-    *, db: AsyncSession, owner_id: int, account_id: int, cursor: str | None, limit: int
-) -> Register:
-    """One page of the account's register: the running balance after each transaction."""
-    repository = AccountRepository(db, owner_id)
-    account = await _with_balance(repository, await load_account(repository, account_id))
-    page = await transactions.list_transactions(
-        db=db,
-        owner_id=owner_id,
-        where=TransactionFilter(account_id=account_id),
-        cursor=cursor,
-        limit=limit,
-    )
-    lines: list[RegisterLine] = []
-    if page.items:
-        top = page.items[0]
-        balance = account.account.opening_balance_minor + await repository.posted_through(
-            account_id, Position(top.date, top.id)
-        )
-        for transaction in page.items:
-            lines.append(RegisterLine(transaction, balance))
-            balance -= sum(
-                p.amount_minor for p in transaction.postings if p.account_id == account_id
-            )
-    return Register(account, lines, page.next_cursor)
 
 
 async def create_account(*, db: AsyncSession, owner_id: int, data: AccountCreate) -> AccountBalance:
@@ -159,7 +111,7 @@ async def update_account(
     repository = AccountRepository(db, owner_id)
     account = await load_account(repository, account_id)
     changes = data.changes()
-    await _check_changes(repository, account, changes)
+    await _check_changes(db, account, changes)
     currency = changes.get("currency", account.currency)
     if "opening_balance" in changes or "currency" in changes:
         amount = changes.pop("opening_balance", None) or _current_opening(account)
@@ -167,7 +119,7 @@ async def update_account(
     for field, value in changes.items():
         setattr(account, field, value)
     await db.flush()
-    result = await _with_balance(repository, account)
+    result = await _with_balance(db, account)
     await db.commit()
     return result
 
@@ -176,23 +128,22 @@ async def delete_account(*, db: AsyncSession, owner_id: int, account_id: int) ->
     """Delete an account that no transaction uses; one with history must be archived instead."""
     repository = AccountRepository(db, owner_id)
     account = await load_account(repository, account_id)
-    used = await repository.count_postings(account.id)
+    used = await LedgerRepository(db, owner_id).postings_in_account(account.id)
     if used:
         raise Conflict(f"account {account.id} has {used} transaction line(s); archive it instead")
     await repository.delete(account)
     await db.commit()
 
 
-async def _check_changes(
-    repository: AccountRepository, account: Account, changes: dict[str, Any]
-) -> None:
+async def _check_changes(db: AsyncSession, account: Account, changes: dict[str, Any]) -> None:
     if "name" in changes and name_key(changes["name"]) != account.name_key:
-        await _require_free_name(repository, changes["name"])
+        await _require_free_name(AccountRepository(db, account.owner_id), changes["name"])
+    ledger = LedgerRepository(db, account.owner_id)
     currency = changes.get("currency", account.currency)
-    if currency != account.currency and await repository.count_postings(account.id):
+    if currency != account.currency and await ledger.postings_in_account(account.id):
         raise Conflict(f"account {account.id} has transactions; its currency cannot change")
     if "opening_date" in changes:
-        first = await repository.first_transaction_date(account.id)
+        first = await ledger.first_day(account.id)
         if first is not None and changes["opening_date"] > first:
             raise InvalidInput(
                 "opening_date",
@@ -205,9 +156,13 @@ async def _require_free_name(repository: AccountRepository, name: str) -> None:
         raise Conflict(f"an account named {name!r} already exists")
 
 
-async def _with_balance(repository: AccountRepository, account: Account) -> AccountBalance:
-    sums = await repository.posted_sums([account.id])
-    return AccountBalance(account, account.opening_balance_minor + sums.get(account.id, 0))
+async def _with_balance(db: AsyncSession, account: Account) -> AccountBalance:
+    posted = await LedgerRepository(db, account.owner_id).posted([account.id])
+    return _balance(account, posted.get(account.id, PostedTotals()))
+
+
+def _balance(account: Account, posted: PostedTotals) -> AccountBalance:
+    return AccountBalance(account, account.opening_balance_minor + posted.total)
 
 
 def _current_opening(account: Account) -> str:

@@ -35,7 +35,7 @@ def create_user(
     password = _password(password_stdin)
 
     async def create(db: AsyncSession) -> None:
-        await service.create_user(db, email=address, password=password)
+        await service.create_user(db=db, email=address, password=password)
 
     run_in_session(load_settings(database_url).database_url, create)
     typer.echo(f"Created the user {address}.")
@@ -49,7 +49,7 @@ def list_users(database_url: DatabaseUrl = None) -> None:
         return [
             f"{user.email}\t{user.created_at:%Y-%m-%d}\t"
             f"{'password set' if user.password_hash else 'no password'}"
-            for user in await service.list_users(db)
+            for user in await service.list_users(db=db)
         ]
 
     for line in run_in_session(load_settings(database_url).database_url, rows):
@@ -67,7 +67,7 @@ def set_password(
     password = _password(password_stdin)
 
     async def reset(db: AsyncSession) -> None:
-        await service.set_password(db, email=address, password=password)
+        await service.set_password(db=db, email=address, password=password)
 
     run_in_session(load_settings(database_url).database_url, reset)
     typer.echo(f"Set a new password for {address}; their sessions have ended.")
@@ -95,8 +95,8 @@ def create_token(
         fail(f"Refused: {error.errors()[0]['loc'][0]}: {error.errors()[0]['msg']}.")
 
     async def create(db: AsyncSession) -> str:
-        owner = await service.find_user(db, user)
-        _token, secret = await service.create_token(db, user_id=owner.id, data=data)
+        owner = await service.find_user(db=db, email=user)
+        _token, secret = await service.create_token(db=db, user_id=owner.id, data=data)
         return secret
 
     secret = run_in_session(load_settings(database_url).database_url, create)
@@ -109,7 +109,7 @@ def list_tokens(user: UserEmail, database_url: DatabaseUrl = None) -> None:
     """A user's tokens: id, name, scope, created, last used, expiry (never the secrets)."""
 
     async def rows(db: AsyncSession) -> list[str]:
-        owner = await service.find_user(db, user)
+        owner = await service.find_user(db=db, email=user)
         return [
             "\t".join(
                 [
@@ -123,7 +123,7 @@ def list_tokens(user: UserEmail, database_url: DatabaseUrl = None) -> None:
                     f"expires {token.expires_at:%Y-%m-%d}" if token.expires_at else "no expiry",
                 ]
             )
-            for token in await service.list_tokens(db, user_id=owner.id)
+            for token in await service.list_tokens(db=db, user_id=owner.id)
         ]
 
     for line in run_in_session(load_settings(database_url).database_url, rows):
@@ -139,8 +139,8 @@ def revoke_token(
     """Revoke a token: it stops working at once."""
 
     async def revoke(db: AsyncSession) -> str:
-        owner = await service.find_user(db, user)
-        token = await service.revoke_token(db, user_id=owner.id, token_id=token_id)
+        owner = await service.find_user(db=db, email=user)
+        token = await service.revoke_token(db=db, user_id=owner.id, token_id=token_id)
         return token.name
 
     name = run_in_session(load_settings(database_url).database_url, revoke)

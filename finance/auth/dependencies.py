@@ -10,13 +10,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from finance.auth import service
-from finance.auth.cookies import SAFE_METHODS, session_cookie
+from finance.browser import SAFE_METHODS, session_cookie
 from finance.config import Settings
 from finance.db import SessionDep
-from finance.errors import Forbidden, Unauthenticated
+from finance.errors import ReadOnlyToken, Unauthenticated
 from finance.users.models import User
 
-REALM = 'Bearer realm="finance"'
 bearer = HTTPBearer(
     auto_error=False,
     description="A personal access token: create one on the Settings page or with "
@@ -40,22 +39,13 @@ async def api_user(
     """The owner of the bearer token; 401 without a valid one, 403 when a read-only token
     tries to write."""
     if credentials is None:
-        raise Unauthenticated(
-            "send a personal access token: Authorization: Bearer <token>",
-            headers={"WWW-Authenticate": REALM},
-        )
-    found = await service.token_owner(db, secret=credentials.credentials)
+        raise Unauthenticated("send a personal access token: Authorization: Bearer <token>")
+    found = await service.token_owner(db=db, secret=credentials.credentials)
     if found is None:
-        raise Unauthenticated(
-            "the access token is wrong, expired or revoked",
-            headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
-        )
+        raise Unauthenticated("the access token is wrong, expired or revoked", rejected=True)
     user, token = found
     if request.method not in SAFE_METHODS and not service.can_write(token):
-        raise Forbidden(
-            "this access token is read-only",
-            headers={"WWW-Authenticate": f'{REALM}, error="insufficient_scope"'},
-        )
+        raise ReadOnlyToken("this access token is read-only")
     return user
 
 
@@ -66,7 +56,7 @@ async def page_user(request: Request, db: SessionDep) -> User:
     if user is not None:
         request.state.user = user
         return user
-    if not await service.users_exist(db):
+    if not await service.users_exist(db=db):
         raise LoginRequired("/signup")
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.method != "GET" or here == "/":  # a form posted after the session ended
@@ -80,7 +70,7 @@ async def session_owner(request: Request, db: SessionDep) -> User | None:
     secret = request.cookies.get(session_cookie(settings))
     if not secret:
         return None
-    return await service.session_user(db, session_secret=secret, limits=session_limits(settings))
+    return await service.session_user(db=db, session_secret=secret, limits=session_limits(settings))
 
 
 def session_limits(settings: Settings) -> service.SessionLimits:

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from finance.auth import service
-from finance.auth.cookies import clear_cookie, session_cookie, set_cookie
 from finance.auth.dependencies import PageUser, session_limits, session_owner
 from finance.auth.schemas import Credentials, PasswordChange, SignUp, TokenCreate
+from finance.browser import clear_cookie, session_cookie, set_cookie
 from finance.config import Settings
 from finance.db import SessionDep
-from finance.errors import DomainError, TooManyAttempts
-from finance.forms import FormInvalid, form_errors, form_values, parse_form
+from finance.errors import Forbidden, TooManyAttempts
+from finance.forms import FormInvalid, form_errors, form_values, parse_form, refusals_in_form
+from finance.problems import headers_of, status_of
 from finance.schemas import RowId
 from finance.users.models import User
 from finance.web import redirect, render
@@ -32,7 +33,7 @@ TOKEN_SCOPES = [("read_write", "Read and write"), ("read", "Read only")]
 @public_router.get("/signup")
 async def signup_form(request: Request, db: SessionDep) -> Response:
     """The first-run setup page (or sign-up, when the setting opens it)."""
-    first_run = not await service.users_exist(db)
+    first_run = not await service.users_exist(db=db)
     if not first_run and not request.app.state.settings.signup_open:
         return redirect("/login")
     return _signup(request, first_run=first_run, values={})
@@ -43,14 +44,16 @@ async def sign_up(request: Request, db: SessionDep) -> Response:
     """Create the account and log in; the form again, with the reasons, if refused."""
     settings: Settings = request.app.state.settings
     values = await form_values(request, unstripped=PASSWORD_FIELDS)
-    first_run = not await service.users_exist(db)
+    first_run = not await service.users_exist(db=db)
     try:
         data = parse_form(SignUp, values)
-        login = await service.sign_up(db, data=data, open_signup=settings.signup_open)
+        login = await refusals_in_form(
+            service.sign_up(db=db, data=data, open_signup=settings.signup_open)
+        )
     except FormInvalid as invalid:
         return _signup(request, first_run=first_run, values=values, errors=invalid.errors)
-    except DomainError as error:  # refused before anything was written
-        return _signup(request, first_run=first_run, values=values, errors=form_errors(error))
+    except Forbidden as closed:  # someone else was first; nothing was written
+        return _signup(request, first_run=first_run, values=values, errors=form_errors(closed))
     return _logged_in(settings, login.secret, "/")
 
 
@@ -73,13 +76,13 @@ async def log_in(request: Request, db: SessionDep) -> Response:
     try:
         credentials = parse_form(Credentials, values)
         address = request.client.host if request.client else "unknown"
-        login = await service.log_in(db, credentials=credentials, address=address)
+        login = await refusals_in_form(
+            service.log_in(db=db, credentials=credentials, address=address)
+        )
     except FormInvalid as invalid:
         return _login(request, values=kept, errors=invalid.errors)
     except TooManyAttempts as refusal:
         return _login(request, values=kept, errors=form_errors(refusal), refusal=refusal)
-    except DomainError as error:
-        return _login(request, values=kept, errors=form_errors(error))
     return _logged_in(settings, login.secret, target)
 
 
@@ -89,7 +92,7 @@ async def log_out(request: Request, db: SessionDep) -> Response:
     settings: Settings = request.app.state.settings
     secret = request.cookies.get(session_cookie(settings))
     if secret:
-        await service.log_out(db, session_secret=secret)
+        await service.log_out(db=db, session_secret=secret)
     response = redirect("/login")
     clear_cookie(response, settings, session_cookie(settings))
     return response
@@ -108,13 +111,12 @@ async def change_password(request: Request, db: SessionDep, user: PageUser) -> R
     values = await form_values(request, unstripped=PASSWORD_FIELDS)
     try:
         data = parse_form(PasswordChange, values)
-        await service.change_password(
-            db, user=user, data=data, session_secret=request.cookies[session_cookie(settings)]
+        secret = request.cookies[session_cookie(settings)]
+        await refusals_in_form(
+            service.change_password(db=db, user=user, data=data, session_secret=secret)
         )
     except FormInvalid as invalid:
         return await _settings(request, db, user, password_errors=invalid.errors)
-    except DomainError as error:  # refused before anything was written
-        return await _settings(request, db, user, password_errors=form_errors(error))
     return redirect("/settings?changed=password")
 
 
@@ -124,7 +126,7 @@ async def create_token(request: Request, db: SessionDep, user: PageUser) -> Resp
     values = await form_values(request)
     try:
         token, secret = await service.create_token(
-            db, user_id=user.id, data=parse_form(TokenCreate, values)
+            db=db, user_id=user.id, data=parse_form(TokenCreate, values)
         )
     except FormInvalid as invalid:
         return await _settings(request, db, user, token_values=values, token_errors=invalid.errors)
@@ -136,7 +138,7 @@ async def revoke_token(
     request: Request, token_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     """Revoke a token: it stops working at once."""
-    await service.revoke_token(db, user_id=user.id, token_id=token_id)
+    await service.revoke_token(db=db, user_id=user.id, token_id=token_id)
     return redirect("/settings?changed=token")
 
 
@@ -172,9 +174,9 @@ def _login(
     errors: dict[str, str] | None = None,
     refusal: TooManyAttempts | None = None,
 ) -> Response:
-    status = refusal.status if refusal else 422 if errors else 200
+    status = status_of(refusal) if refusal else 422 if errors else 200
     context = {"values": values, "errors": errors or {}}
-    headers = refusal.headers if refusal else None
+    headers = headers_of(refusal) if refusal else None
     return render(request, "auth/login.html", context, status_code=status, headers=headers)
 
 
@@ -193,7 +195,7 @@ async def _settings(
     context = {
         "nav": "Settings",
         "user": user,
-        "tokens": await service.list_tokens(db, user_id=user.id),
+        "tokens": await service.list_tokens(db=db, user_id=user.id),
         "scopes": TOKEN_SCOPES,
         "password_errors": password_errors or {},
         "token_values": token_values or {"scope": "read_write"},

@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.auth import throttle
-from finance.auth.credentials import TOKEN_PREFIX, digest, new_secret
 from finance.auth.models import AccessToken, BrowserSession, TokenScope
 from finance.auth.passwords import check_new_password, hash_password, needs_rehash, password_matches
 from finance.auth.repository import AccessTokenRepository, LoginFailureRepository, SessionRepository
 from finance.auth.schemas import Credentials, PasswordChange, SignUp, TokenCreate
+from finance.credentials import TOKEN_PREFIX, digest, new_secret
 from finance.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 from finance.timestamps import utc_now
 from finance.users.models import User
@@ -39,23 +39,23 @@ class Login:
     secret: str
 
 
-async def users_exist(db: AsyncSession) -> bool:
+async def users_exist(*, db: AsyncSession) -> bool:
     """Whether anyone has an account yet (before that, every page leads to sign-up)."""
     return await UserRepository(db).any_exist()
 
 
-async def create_user(db: AsyncSession, *, email: str, password: str) -> User:
+async def create_user(*, db: AsyncSession, email: str, password: str) -> User:
     """A new user with a password that meets the rules; commits."""
     user = await _add_user(db, email=email, password=password)
     await db.commit()
     return user
 
 
-async def sign_up(db: AsyncSession, *, data: SignUp, open_signup: bool) -> Login:
+async def sign_up(*, db: AsyncSession, data: SignUp, open_signup: bool) -> Login:
     """The first user, or anyone when sign-up is open; logged in at once. Commits."""
     if not open_signup:
         await UserRepository(db).lock_table()
-        if await users_exist(db):
+        if await users_exist(db=db):
             raise Forbidden("sign-up is closed; ask the owner of this server for an account")
     user = await _add_user(db, email=data.email, password=data.password)
     secret = _start_session(db, user.id)
@@ -63,7 +63,7 @@ async def sign_up(db: AsyncSession, *, data: SignUp, open_signup: bool) -> Login
     return Login(user, secret)
 
 
-async def log_in(db: AsyncSession, *, credentials: Credentials, address: str) -> Login:
+async def log_in(*, db: AsyncSession, credentials: Credentials, address: str) -> Login:
     """A fresh session for the right email and password. Failures are recorded and throttled
     per account and per address (`TooManyAttempts`); commits."""
     now = utc_now()
@@ -95,14 +95,14 @@ async def log_in(db: AsyncSession, *, credentials: Credentials, address: str) ->
     return Login(user, secret)
 
 
-async def log_out(db: AsyncSession, *, session_secret: str) -> None:
+async def log_out(*, db: AsyncSession, session_secret: str) -> None:
     """End this session; commits."""
     await SessionRepository(db).remove(digest(session_secret))
     await db.commit()
 
 
 async def session_user(
-    db: AsyncSession, *, session_secret: str, limits: SessionLimits
+    *, db: AsyncSession, session_secret: str, limits: SessionLimits
 ) -> User | None:
     """The user of a live session; an expired one is deleted and gives `None`."""
     found = await SessionRepository(db).find(digest(session_secret))
@@ -123,7 +123,7 @@ async def session_user(
 
 
 async def change_password(
-    db: AsyncSession, *, user: User, data: PasswordChange, session_secret: str
+    *, db: AsyncSession, user: User, data: PasswordChange, session_secret: str
 ) -> None:
     """Set a new password if the current one is given; every other session ends. Commits."""
     if not await password_matches(user.password_hash, data.current_password):
@@ -134,7 +134,7 @@ async def change_password(
     await db.commit()
 
 
-async def set_password(db: AsyncSession, *, email: str, password: str) -> User:
+async def set_password(*, db: AsyncSession, email: str, password: str) -> User:
     """An administrator's reset (the CLI): a new password and every session ended. Commits."""
     user = await UserRepository(db).get_by_email(email)
     if user is None:
@@ -146,12 +146,12 @@ async def set_password(db: AsyncSession, *, email: str, password: str) -> User:
     return user
 
 
-async def list_users(db: AsyncSession) -> Sequence[User]:
+async def list_users(*, db: AsyncSession) -> Sequence[User]:
     """Every user, oldest first."""
     return await UserRepository(db).list()
 
 
-async def only_user(db: AsyncSession) -> User:
+async def only_user(*, db: AsyncSession) -> User:
     """The one user there is (`NotFound` if none; `InvalidInput` on `user` if several)."""
     users = await UserRepository(db).list()
     if not users:
@@ -161,7 +161,7 @@ async def only_user(db: AsyncSession) -> User:
     return users[0]
 
 
-async def find_user(db: AsyncSession, email: str) -> User:
+async def find_user(*, db: AsyncSession, email: str) -> User:
     """The user with this email (`NotFound` otherwise)."""
     user = await UserRepository(db).get_by_email(email.strip().lower())
     if user is None:
@@ -170,7 +170,7 @@ async def find_user(db: AsyncSession, email: str) -> User:
 
 
 async def create_token(
-    db: AsyncSession, *, user_id: int, data: TokenCreate
+    *, db: AsyncSession, user_id: int, data: TokenCreate
 ) -> tuple[AccessToken, str]:
     """A new access token and its secret, which is shown once and stored only as a digest.
     Commits."""
@@ -191,12 +191,12 @@ async def create_token(
     return token, secret
 
 
-async def list_tokens(db: AsyncSession, *, user_id: int) -> Sequence[AccessToken]:
+async def list_tokens(*, db: AsyncSession, user_id: int) -> Sequence[AccessToken]:
     """A user's tokens, newest first."""
     return await AccessTokenRepository(db).list(user_id)
 
 
-async def revoke_token(db: AsyncSession, *, user_id: int, token_id: int) -> AccessToken:
+async def revoke_token(*, db: AsyncSession, user_id: int, token_id: int) -> AccessToken:
     """Delete one of the user's tokens; it stops working at once. Commits."""
     tokens = AccessTokenRepository(db)
     token = await tokens.get(user_id, token_id)
@@ -207,7 +207,7 @@ async def revoke_token(db: AsyncSession, *, user_id: int, token_id: int) -> Acce
     return token
 
 
-async def token_owner(db: AsyncSession, *, secret: str) -> tuple[User, AccessToken] | None:
+async def token_owner(*, db: AsyncSession, secret: str) -> tuple[User, AccessToken] | None:
     """The user and token for a bearer secret; `None` if unknown or expired."""
     found = await AccessTokenRepository(db).find(digest(secret))
     if found is None:

@@ -12,15 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.auth.dependencies import PageUser
 from finance.categories import service
-from finance.categories.models import Category, CategoryKind
 from finance.categories.schemas import CategoryCreate, CategoryRead, CategoryTree, CategoryUpdate
-from finance.categories.service import CategoryTotal
 from finance.db import SessionDep
-from finance.errors import Conflict, DomainError
-from finance.forms import FORM_ERROR, FormInvalid, form_errors, form_values, parse_form
+from finance.errors import Conflict, InvalidInput
+from finance.forms import (
+    FORM_ERROR,
+    FormInvalid,
+    form_errors,
+    form_values,
+    parse_form,
+    refusals_in_form,
+)
+from finance.ledger.models import Category, CategoryKind
+from finance.ledger.repository import CategoryTotal
 from finance.schemas import InputModel, RowId
-from finance.transactions import service as transactions
-from finance.transactions.repository import TransactionFilter
 from finance.web import redirect, render
 
 router = APIRouter(prefix="/categories", include_in_schema=False)
@@ -82,10 +87,10 @@ async def create_category(request: Request, db: SessionDep, user: PageUser) -> R
     values = await form_values(request)
     try:
         data = parse_form(CategoryCreate, values, keep_empty=NAME_KEPT_EMPTY)
-        await service.create_category(db=db, owner_id=user.id, data=data)
-    except (FormInvalid, DomainError) as refused:
+        await refusals_in_form(service.create_category(db=db, owner_id=user.id, data=data))
+    except FormInvalid as invalid:
         categories = await service.list_categories(db=db, owner_id=user.id)
-        return _form(request, categories, values=values, errors=_reasons(refused))
+        return _form(request, categories, values=values, errors=invalid.errors)
     return redirect(INDEX)
 
 
@@ -113,14 +118,12 @@ async def update_category(
     values = await form_values(request)
     try:
         data = parse_form(CategoryUpdate, _top_level_as_none(values), keep_empty=UPDATE_KEPT_EMPTY)
-        await service.update_category(db=db, owner_id=user.id, category_id=category_id, data=data)
-    except (FormInvalid, DomainError) as refused:
-        if isinstance(refused, DomainError) and refused.status == 404:
-            raise
-        categories = await service.list_categories(db=db, owner_id=user.id)
-        return _form(
-            request, categories, values=values, errors=_reasons(refused), category=category
+        await refusals_in_form(
+            service.update_category(db=db, owner_id=user.id, category_id=category_id, data=data)
         )
+    except FormInvalid as invalid:
+        categories = await service.list_categories(db=db, owner_id=user.id)
+        return _form(request, categories, values=values, errors=invalid.errors, category=category)
     return redirect(INDEX)
 
 
@@ -144,10 +147,11 @@ async def delete_category(
         await service.delete_category(
             db=db, owner_id=user.id, category_id=category_id, replace_with=replace_with
         )
-    except (FormInvalid, DomainError) as refused:
-        if isinstance(refused, DomainError) and refused.status == 404:
-            raise
-        return await _delete_form(request, db, user.id, category_id, values, refused=refused)
+    except Conflict:  # subcategories, or lines and no replacement: the page says which
+        return await _delete_form(request, db, user.id, category_id, values, conflict=True)
+    except (FormInvalid, InvalidInput) as refused:
+        errors = refused.errors if isinstance(refused, FormInvalid) else form_errors(refused)
+        return await _delete_form(request, db, user.id, category_id, values, errors=errors)
     return redirect(INDEX)
 
 
@@ -180,11 +184,6 @@ def _top_level_as_none(values: dict[str, str]) -> dict[str, str | None]:
     if values.get("parent_id") == "":
         return {**values, "parent_id": None}
     return dict(values)
-
-
-def _reasons(refused: FormInvalid | DomainError) -> dict[str, str]:
-    """Why a form was refused, beside the field at fault or above the form."""
-    return refused.errors if isinstance(refused, FormInvalid) else form_errors(refused)
 
 
 def _form(
@@ -220,22 +219,23 @@ async def _delete_form(
     category_id: int,
     values: dict[str, str],
     *,
-    refused: FormInvalid | DomainError | None = None,
+    errors: dict[str, str] | None = None,
+    conflict: bool = False,
 ) -> Response:
     """The delete confirmation: refused while the category has subcategories; when it is in
-    use, a choice of another category of the same kind to take its transaction lines."""
+    use, a choice of another category of the same kind to take its transaction lines. After a
+    `conflict`, it says which of the two stood in the way."""
     category = await service.get_category(db=db, owner_id=owner_id, category_id=category_id)
     categories = await service.list_categories(db=db, owner_id=owner_id)
     children = [c.name for c in categories if c.parent_id == category.id]
-    if isinstance(refused, Conflict):
+    if conflict:
         errors = {FORM_ERROR: _why_not(category, children)}
-    else:
-        errors = _reasons(refused) if refused else {}
+    errors = errors or {}
     context = {
         "nav": "Categories",
         "category": category,
         "children": children,
-        "used": await _in_use(db, owner_id, category.id),
+        "used": bool(await service.lines_in(db=db, owner_id=owner_id, category_id=category.id)),
         "replacements": _replacements(categories, category),
         "values": values,
         "errors": errors,
@@ -263,15 +263,3 @@ def _why_not(category: Category, children: list[str]) -> str:
         f"“{category.name}” is used by transactions. Choose a category to move them to, "
         "then delete it."
     )
-
-
-async def _in_use(db: AsyncSession, owner_id: int, category_id: int) -> bool:
-    """Whether any transaction has a line in the category (or in one of its subcategories)."""
-    page = await transactions.list_transactions(
-        db=db,
-        owner_id=owner_id,
-        where=TransactionFilter(category_id=category_id),
-        cursor=None,
-        limit=1,
-    )
-    return bool(page.items)

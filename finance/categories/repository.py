@@ -1,14 +1,13 @@
-"""Queries on categories. Never commits."""
+"""Queries on categories (what went into them is the ledger's: `finance.ledger.repository`).
+Never commits."""
 
 from collections.abc import Sequence
-from datetime import date
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.categories.models import Category
+from finance.ledger.models import Category
 from finance.names import name_key
-from finance.transactions.models import Posting, Transaction
 
 
 class CategoryRepository:
@@ -55,44 +54,6 @@ class CategoryRepository:
                 )
             )
         ).all()
-
-    async def count_postings(self, category_id: int) -> int:
-        """How many transaction lines use the category."""
-        count = await self.session.scalar(
-            select(func.count())
-            .select_from(Posting)
-            .where(Posting.category_id == category_id, Posting.transaction_id.in_(self._owned()))
-        )
-        return count or 0
-
-    async def reassign_postings(self, from_id: int, to_id: int) -> None:
-        """Move every transaction line from one category to another."""
-        await self.session.execute(
-            update(Posting)
-            .where(Posting.category_id == from_id, Posting.transaction_id.in_(self._owned()))
-            .values(category_id=to_id)
-        )
-
-    async def totals(self, date_from: date, date_to: date) -> Sequence[tuple[int | None, str, int]]:
-        """What went into each category (None: uncategorised) between two days, per currency."""
-        query = (
-            select(Posting.category_id, Posting.currency, func.sum(Posting.amount_minor))
-            .join(Transaction, Transaction.id == Posting.transaction_id)
-            .where(
-                Transaction.owner_id == self.owner_id,
-                Transaction.date.between(date_from, date_to),
-                Posting.account_id.is_(None),
-            )
-            .group_by(Posting.category_id, Posting.currency)
-        )
-        return [
-            (category, currency, int(total))
-            for category, currency, total in await self.session.execute(query)
-        ]
-
-    def _owned(self) -> Select[int]:
-        """The ids of the owner's transactions."""
-        return select(Transaction.id).where(Transaction.owner_id == self.owner_id)
 
     async def add(self, category: Category) -> Category:
         """Stage a new category and give it an id."""

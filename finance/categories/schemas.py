@@ -4,7 +4,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
-from finance.categories.models import Category, CategoryKind
+from finance.ledger.models import Category, CategoryKind
 from finance.schemas import InputModel, OutputModel, PatchModel, RowId
 
 CategoryName = Annotated[str, Field(min_length=1, max_length=100, examples=["Groceries"])]

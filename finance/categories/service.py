@@ -1,16 +1,17 @@
 """Rules for categories: one level of nesting, children share their parent's kind, names unique
 under a parent. Each write commits before it returns."""
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.categories.models import Category, CategoryKind
 from finance.categories.repository import CategoryRepository
 from finance.categories.schemas import CategoryCreate, CategoryUpdate
 from finance.errors import Conflict, InvalidInput, NotFound
+from finance.ledger.journal import Journal
+from finance.ledger.models import Category, CategoryKind
+from finance.ledger.repository import CategoryTotal, LedgerRepository
 from finance.names import name_key
 
 
@@ -19,22 +20,18 @@ async def list_categories(*, db: AsyncSession, owner_id: int) -> list[Category]:
     return list(await CategoryRepository(db, owner_id).list())
 
 
-@dataclass(frozen=True)
-class CategoryTotal:
-    """What went into a category (None: uncategorised) over a period, in one currency: positive
-    for spending, negative for income."""
-
-    category_id: int | None
-    currency: str
-    minor: int
-
-
 async def category_totals(
     *, db: AsyncSession, owner_id: int, date_from: date, date_to: date
 ) -> list[CategoryTotal]:
     """Each category's total between two days, per currency."""
-    rows = await CategoryRepository(db, owner_id).totals(date_from, date_to)
-    return [CategoryTotal(category, currency, minor) for category, currency, minor in rows]
+    return await LedgerRepository(db, owner_id).category_totals(date_from, date_to)
+
+
+async def lines_in(*, db: AsyncSession, owner_id: int, category_id: int) -> int:
+    """How many transaction lines use the category or one of its subcategories."""
+    children = await CategoryRepository(db, owner_id).children(category_id)
+    ids = [category_id, *(child.id for child in children)]
+    return await LedgerRepository(db, owner_id).lines_in_categories(ids)
 
 
 async def get_category(*, db: AsyncSession, owner_id: int, category_id: int) -> Category:
@@ -95,9 +92,9 @@ async def delete_category(
             raise InvalidInput(
                 "replace_with", f"the replacement must be an {category.kind} category"
             )
-        await repository.reassign_postings(category.id, replacement.id)
+        await Journal(db, owner_id).move_category(category.id, replacement.id)
     else:
-        used = await repository.count_postings(category.id)
+        used = await LedgerRepository(db, owner_id).lines_in_categories([category.id])
         if used:
             raise Conflict(
                 f"category {category.id} is used by {used} transaction line(s); "

@@ -9,6 +9,7 @@ from finance.auth.dependencies import PageUser
 from finance.dashboard.service import dashboard
 from finance.db import SessionDep
 from finance.demo import DemoRefused, load_demo
+from finance.transactions.display import row
 from finance.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -18,7 +19,8 @@ router = APIRouter(include_in_schema=False)
 async def show_dashboard(request: Request, db: SessionDep, user: PageUser) -> Response:
     """Net worth, balances, this month's income and spending, the latest transactions."""
     figures = await dashboard(db=db, owner_id=user.id, today=date.today())
-    return render(request, "dashboard/index.html", {"nav": "Dashboard", "board": figures})
+    context = {"nav": "Dashboard", "board": figures, "row": row}
+    return render(request, "dashboard/index.html", context)
 
 
 @router.post("/demo")

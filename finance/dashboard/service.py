@@ -9,9 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finance.accounts import service as accounts
 from finance.accounts.service import AccountBalance
 from finance.categories import service as categories
-from finance.categories.models import Category, CategoryKind
+from finance.ledger.models import Category, CategoryKind, Transaction
 from finance.transactions import service as transactions
-from finance.transactions.models import Transaction
 from finance.transactions.repository import TransactionFilter
 
 LATEST = 10

@@ -31,9 +31,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.accounts.models import Account
 from finance.auth.schemas import normalise_email
-from finance.categories.models import Category
 from finance.errors import Conflict, InvalidInput, NotFound
 from finance.exports.repository import BackupRepository
 from finance.exports.schemas import (
@@ -44,10 +42,11 @@ from finance.exports.schemas import (
     BackupTransaction,
 )
 from finance.imports.models import CsvMappingRecord, ImportBatch, ImportKey
+from finance.ledger.entries import Entry, Leg
+from finance.ledger.journal import Journal
+from finance.ledger.models import Account, Category, Posting, Transaction
 from finance.money import format_minor, to_minor
 from finance.rules.models import CategoryRule
-from finance.transactions.models import Posting, Transaction
-from finance.transactions.repository import TransactionRepository
 from finance.users.models import User
 from finance.users.repository import UserRepository
 
@@ -75,7 +74,7 @@ def _line(value: object) -> str:
 # Writing
 
 
-async def write_backup(db: AsyncSession, *, email: str, write: Callable[[str], object]) -> int:
+async def write_backup(*, db: AsyncSession, email: str, write: Callable[[str], object]) -> int:
     """Write the user's backup through `write`, a piece at a time; the number of transactions."""
     user = await UserRepository(db).get_by_email(normalise_email(email))
     if user is None:
@@ -247,7 +246,7 @@ def read_backup(data: object) -> Backup:
         raise InvalidInput("file", f"{where}: {first['msg']}") from None
 
 
-async def load_backup(db: AsyncSession, *, backup: Backup, email: str | None = None) -> User:
+async def load_backup(*, db: AsyncSession, backup: Backup, email: str | None = None) -> User:
     """Load the backup for `email` (default: the file's user), created without a password if
     absent, in one transaction; `Conflict` if that user already has data."""
     user = await _empty_user(db, backup, normalise_email(email or backup.user.email))
@@ -268,11 +267,10 @@ async def load_backup(db: AsyncSession, *, backup: Backup, email: str | None = N
         ]
     )
     await _load_batches(repository, backup, refs)
+    journal = Journal(db, user.id)
     for start in range(0, len(backup.transactions), CHUNK):
-        await _load_transactions(repository, backup.transactions[start : start + CHUNK], refs)
-    unbalanced = await TransactionRepository(db, user.id).unbalanced_transaction_ids()
-    if unbalanced:
-        raise InvalidInput("file", f"{len(unbalanced)} transaction(s) do not balance")
+        chunk = backup.transactions[start : start + CHUNK]
+        await _load_transactions(repository, journal, chunk, refs)
     await db.commit()
     return user
 
@@ -369,36 +367,38 @@ async def _load_batches(repository: BackupRepository, backup: Backup, refs: Refs
 
 
 async def _load_transactions(
-    repository: BackupRepository, items: Sequence[BackupTransaction], refs: Refs
+    repository: BackupRepository,
+    journal: Journal,
+    items: Sequence[BackupTransaction],
+    refs: Refs,
 ) -> None:
-    transactions = [_new_transaction(repository.owner_id, item, refs) for item in items]
-    await repository.add_all(transactions)
+    """Through the journal, which refuses a transaction that does not balance."""
+    ids = await journal.record_many([_entry(item, refs) for item in items])
     await repository.add_all(
         [
             ImportKey(
                 account_id=_ref(refs.accounts, key.account, "account"),
                 key=key.key,
-                transaction_id=row.id,
+                transaction_id=transaction_id,
                 batch_id=_ref(refs.batches, key.batch, "import batch"),
             )
-            for item, row in zip(items, transactions, strict=True)
+            for item, transaction_id in zip(items, ids, strict=True)
             for key in item.import_keys
         ]
     )
     repository.session.expunge_all()
 
 
-def _new_transaction(owner_id: int, item: BackupTransaction, refs: Refs) -> Transaction:
-    return Transaction(
-        owner_id=owner_id,
+def _entry(item: BackupTransaction, refs: Refs) -> Entry:
+    return Entry(
         date=item.date,
         payee=item.payee,
         memo=item.memo,
         status=item.status,
         created_at=item.created_at,
         updated_at=item.updated_at,
-        postings=[
-            Posting(
+        legs=[
+            Leg(
                 account_id=None if p.account is None else _ref(refs.accounts, p.account, "account"),
                 category_id=None
                 if p.category is None

@@ -27,7 +27,7 @@ def export_user(
     with partial.open("w", encoding="utf-8", newline="\n") as out:
 
         async def work(db: AsyncSession) -> int:
-            return await backups.write_backup(db, email=user, write=out.write)
+            return await backups.write_backup(db=db, email=user, write=out.write)
 
         try:
             count = run_in_session(url, work)
@@ -59,7 +59,7 @@ def import_backup(
         fail(f"Refused: {refusal.detail}.")
 
     async def work(db: AsyncSession) -> str:
-        loaded = await backups.load_backup(db, backup=backup, email=user)
+        loaded = await backups.load_backup(db=db, backup=backup, email=user)
         return loaded.email
 
     email = run_in_session(load_settings(database_url).database_url, work)

@@ -5,11 +5,9 @@ from collections.abc import Sequence
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.accounts.models import Account
-from finance.categories.models import Category
 from finance.imports.models import CsvMappingRecord, ImportBatch, ImportKey
+from finance.ledger.models import Account, Category, Transaction
 from finance.rules.models import CategoryRule
-from finance.transactions.models import Transaction
 
 
 class BackupRepository:

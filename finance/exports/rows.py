@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
+from finance.ledger.models import Posting, Transaction
 from finance.money import format_minor
-from finance.transactions.models import Posting, Transaction
 
 FIELDS = (
     "date",

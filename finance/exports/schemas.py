@@ -7,10 +7,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from finance.accounts.models import AccountType
-from finance.categories.models import CategoryKind
+from finance.ledger.models import AccountType, CategoryKind, TransactionStatus
 from finance.rules.models import RuleMatch
-from finance.transactions.models import TransactionStatus
 from finance.transactions.schemas import TransactionFilters
 
 

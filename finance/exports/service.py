@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.accounts.repository import AccountRepository
-from finance.categories.models import Category
 from finance.categories.repository import CategoryRepository
 from finance.exports.rows import ExportRow, Names, Scope, csv_header, csv_rows, json_rows, rows_of
 from finance.exports.schemas import ExportFormat
+from finance.ledger.models import Category
 from finance.pagination import Position
 from finance.transactions.repository import TransactionFilter, TransactionRepository
 

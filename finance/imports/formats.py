@@ -1,8 +1,9 @@
-"""Which reader a file needs, and reading it into one `Statement`."""
+"""Which reader a file needs, and a file opened for reading: its lines, as often as needed."""
 
-import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import BinaryIO, Self
 
 from finance.imports.camt_reader import read_camt053
 from finance.imports.csv_reader import CsvLayout, CsvMapping, read_csv, sniff, suggest_mapping
@@ -20,14 +21,28 @@ class FileFormat(StrEnum):
     CAMT = "camt"
 
 
-@dataclass(frozen=True)
-class ReadFile:
-    """A file read: its format, its statement, and for a CSV the layout and mapping used."""
+LineSource = Callable[[], Iterator[StatementLine | LineProblem]]
+"""A file's lines and unreadable lines, read from the file's start each time it is called."""
 
+
+@dataclass(frozen=True)
+class OpenedFile:
+    """A bank file ready to be read as often as the importer needs (`lines`): its name and
+    format, the currency it says it is in, and for a CSV the layout and mapping it is read
+    with."""
+
+    name: str
     file_format: FileFormat
-    statement: Statement
+    lines: LineSource
+    currency: str | None = None
     layout: CsvLayout | None = None
     mapping: CsvMapping | None = None
+
+    @classmethod
+    def of_statement(cls, name: str, file_format: FileFormat, statement: Statement) -> Self:
+        """A statement already read whole."""
+        items: list[StatementLine | LineProblem] = [*statement.problems, *statement.lines]
+        return cls(name, file_format, lambda: iter(items), statement.currency)
 
 
 class MappingNeeded(FileRefused):
@@ -54,26 +69,35 @@ def detect_format(filename: str, data: bytes) -> FileFormat:
     return FileFormat.CSV
 
 
-def read_file(data: bytes, file_format: FileFormat, mapping: CsvMapping | None = None) -> ReadFile:
-    """Read a whole file (`FileRefused` if it cannot be read at all; `MappingNeeded` for a CSV
-    whose columns must be chosen)."""
-    if file_format is FileFormat.OFX:
-        return ReadFile(file_format, read_ofx(data))
-    if file_format is FileFormat.QIF:
-        return ReadFile(file_format, read_qif(data))
-    if file_format is FileFormat.CAMT:
-        return ReadFile(file_format, read_camt053(data))
-    layout = sniff(data)
+def open_file(
+    name: str,
+    head: bytes,
+    open_binary: Callable[[], BinaryIO],
+    file_format: FileFormat,
+    mapping: CsvMapping | None = None,
+) -> OpenedFile:
+    """A file to read, given its first bytes and a way to open it from the start. OFX, QIF and
+    camt are read whole here; a CSV is read a line at a time each time its lines are asked
+    for, with `mapping` or else the one its header suggests. `FileRefused` if it cannot be
+    read at all; `MappingNeeded` for a CSV whose columns must be chosen."""
+    if file_format is not FileFormat.CSV:
+        with open_binary() as file:
+            statement = READERS[file_format](file.read())
+        return OpenedFile.of_statement(name, file_format, statement)
+    layout = sniff(head)
     chosen = mapping or suggest_mapping(layout)
     if chosen is None:
         raise MappingNeeded(layout)
-    lines: list[StatementLine] = []
-    problems: list[LineProblem] = []
-    for item in read_csv(io.BytesIO(data), chosen, layout):
-        if isinstance(item, StatementLine):
-            lines.append(item)
-        else:
-            problems.append(item)
-    if not lines and not problems:
-        raise FileRefused("the file holds no transactions under its header")
-    return ReadFile(file_format, Statement(lines, problems), layout, chosen)
+
+    def lines() -> Iterator[StatementLine | LineProblem]:
+        with open_binary() as file:
+            yield from read_csv(file, chosen, layout)
+
+    return OpenedFile(name, file_format, lines, layout=layout, mapping=chosen)
+
+
+READERS: dict[FileFormat, Callable[[bytes], Statement]] = {
+    FileFormat.OFX: read_ofx,
+    FileFormat.QIF: read_qif,
+    FileFormat.CAMT: read_camt053,
+}

@@ -18,15 +18,14 @@ from finance.accounts import service as accounts
 from finance.auth.dependencies import PageUser
 from finance.categories import service as categories
 from finance.db import SessionDep
-from finance.errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
+from finance.errors import Conflict, InvalidInput, NotFound, TooLarge
 from finance.forms import FORM_ERROR, FormInvalid, form_errors, form_values
 from finance.imports import service, uploads
 from finance.imports.csv_reader import CsvLayout, CsvMapping, DateFormat, sniff
-from finance.imports.formats import FileFormat, ReadFile, detect_format
+from finance.imports.formats import FileFormat, OpenedFile, detect_format
 from finance.imports.models import ImportBatch
 from finance.imports.statement import FileRefused
-from finance.problems import field_name
-from finance.schemas import InputModel, RowId
+from finance.schemas import InputModel, RowId, field_name
 from finance.web import redirect, render
 
 router = APIRouter(prefix="/imports", include_in_schema=False)
@@ -119,17 +118,12 @@ async def confirm_import(request: Request, db: SessionDep, user: PageUser) -> Re
     except FormInvalid as invalid:
         return await _index(request, db, user.id, values=values, errors=invalid.errors)
     try:
-        read = await _read(db, user.id, draft, mapping)
-        batch = await service.confirm(
-            db,
-            owner_id=user.id,
-            account_id=draft.account_id,
-            statement=read.statement,
-            filename=draft.upload.filename,
-            file_format=read.file_format,
-            mapping=read.mapping,
+        opened = await _open(db, user.id, draft, mapping)
+        checked = await service.preview(
+            db=db, owner_id=user.id, account_id=draft.account_id, opened=opened, keep_lines=0
         )
-    except DomainError as refused:
+        batch = await service.confirm(db=db, checked=checked)
+    except (InvalidInput, Conflict, NotFound) as refused:
         kept = {**values, **_mapping_values(mapping)}
         return await _preview(request, db, user.id, draft, kept, failure=refused.detail)
     await run_in_threadpool(uploads.discard, user.id, draft.upload.token)
@@ -141,7 +135,7 @@ async def confirm_undo(
     request: Request, batch_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     """Ask before undoing an import (the confirmation works without JavaScript)."""
-    batch = await service.get_batch(db, owner_id=user.id, batch_id=batch_id)
+    batch = await service.get_batch(db=db, owner_id=user.id, batch_id=batch_id)
     return await _undo_page(request, db, user.id, batch)
 
 
@@ -152,9 +146,9 @@ async def undo_import(
     """Delete every transaction the import added; refused (409, with the reason) while one of
     them is reconciled."""
     try:
-        await service.undo(db, owner_id=user.id, batch_id=batch_id)
+        await service.undo(db=db, owner_id=user.id, batch_id=batch_id)
     except Conflict as refused:
-        batch = await service.get_batch(db, owner_id=user.id, batch_id=batch_id)
+        batch = await service.get_batch(db=db, owner_id=user.id, batch_id=batch_id)
         return await _undo_page(request, db, user.id, batch, error=refused.detail)
     return redirect(f"{INDEX}?undone={batch_id}")
 
@@ -254,11 +248,11 @@ def _mapping_values(mapping: CsvMapping | None) -> dict[str, str]:
 # Previewing
 
 
-async def _read(
+async def _open(
     db: AsyncSession, owner_id: int, draft: Draft, mapping: CsvMapping | None
-) -> ReadFile:
-    return await service.read_upload(
-        db,
+) -> OpenedFile:
+    return await service.open_upload(
+        db=db,
         owner_id=owner_id,
         account_id=draft.account_id,
         filename=draft.upload.filename,
@@ -281,16 +275,22 @@ async def _preview(
     reasons (an unreadable new upload goes back to the upload form)."""
     mapped = draft.file_format is FileFormat.CSV and "date_column" in values
     try:
-        read = await _read(db, owner_id, draft, _form_mapping(values) if mapped else None)
-    except (FormInvalid, DomainError) as refused:
-        return await _unread(request, db, owner_id, draft, dict(values) if mapped else {}, refused)
-    page = PreviewPage(draft, read.layout, _mapping_values(read.mapping), read.mapping)
+        opened = await _open(db, owner_id, draft, _form_mapping(values) if mapped else None)
+    except (FormInvalid, InvalidInput, NotFound) as refused:
+        kept = dict(values) if mapped else {}
+        return await _unread(request, db, owner_id, draft, kept, _reasons(refused))
     try:
         checked = await service.preview(
-            db, owner_id=owner_id, account_id=draft.account_id, statement=read.statement
+            db=db,
+            owner_id=owner_id,
+            account_id=draft.account_id,
+            opened=opened,
+            keep_lines=PREVIEW_ROWS,
         )
-    except DomainError as refused:
-        return await page.render(request, db, owner_id, errors=_account_reasons(refused))
+    except (InvalidInput, NotFound) as refused:
+        kept = _mapping_values(opened.mapping)
+        return await _unread(request, db, owner_id, draft, kept, _reasons(refused))
+    page = PreviewPage(draft, opened.layout, _mapping_values(opened.mapping), opened.mapping)
     errors = {FORM_ERROR: failure} if failure else {}
     return await page.render(request, db, owner_id, checked=checked, errors=errors)
 
@@ -301,11 +301,11 @@ async def _unread(
     owner_id: int,
     draft: Draft,
     mapping_values: dict[str, str],
-    refused: FormInvalid | DomainError,
+    errors: dict[str, str],
 ) -> Response:
-    """The file could not be read as asked: the mapping form for a CSV whose columns must be
-    chosen or did not fit, else (a new upload) the upload form with the reason."""
-    errors = refused.errors if isinstance(refused, FormInvalid) else _account_reasons(refused)
+    """The file could not be read or checked as asked: the mapping form for a CSV whose
+    columns must be chosen or did not fit, else (a new upload) the upload form with the
+    reason, else the choices again with the reason beside the one at fault."""
     layout = _layout(draft)
     if "file" in errors and (draft.fresh or layout is None):
         await run_in_threadpool(uploads.discard, owner_id, draft.upload.token)
@@ -330,15 +330,14 @@ def _layout(draft: Draft) -> CsvLayout | None:
         return None
 
 
-def _account_reasons(refused: DomainError) -> dict[str, str]:
-    """A refusal as form errors; one about the account (not found, archived, another
-    currency) beside the account select."""
+def _reasons(refused: FormInvalid | InvalidInput | NotFound) -> dict[str, str]:
+    """A refusal as form errors, beside the field at fault; an account that is not the user's
+    is a choice to make again."""
+    if isinstance(refused, FormInvalid):
+        return refused.errors
     if isinstance(refused, NotFound):
         return {"account_id": "choose one of your accounts"}
-    errors = form_errors(refused)
-    if isinstance(refused, InvalidInput) and "the file is in" in errors.get("file", ""):
-        return {"account_id": errors["file"]}
-    return errors
+    return form_errors(refused)
 
 
 @dataclass(frozen=True)
@@ -421,7 +420,7 @@ async def _index(
         "values": dict(values or {}),
         "errors": errors or {},
         "notice": notice,
-        "batches": await service.list_batches(db, owner_id=owner_id),
+        "batches": await service.list_batches(db=db, owner_id=owner_id),
         **await _choices(db, owner_id),
     }
     status_code = 422 if errors else 200
@@ -436,7 +435,7 @@ async def _notice(
     if batch_id is None:
         return None
     try:
-        batch = await service.get_batch(db, owner_id=owner_id, batch_id=batch_id)
+        batch = await service.get_batch(db=db, owner_id=owner_id, batch_id=batch_id)
     except NotFound:
         return None
     if imported:

@@ -1,38 +1,18 @@
-"""Queries for importing: keys seen before, batches, categories by name and by payee, and the
-bulk insert of a confirmed file. Never commits."""
+"""Queries for importing: keys seen before, batches, categories by name and by payee. The
+transactions themselves go in through `finance.ledger.journal`. Never commits."""
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.categories.models import Category
-from finance.db import Base, on_postgresql
+from finance.db import Base
 from finance.imports.models import CsvMappingRecord, ImportBatch, ImportKey
-from finance.timestamps import utc_now
-from finance.transactions.models import Posting, Transaction, TransactionStatus
+from finance.ledger.models import Category, Posting, Transaction, TransactionStatus
 
 CHUNK = 500
 """How many values one `IN (...)` list holds (SQLite allows 32,766 parameters)."""
-INSERT_CHUNK = 5000
-"""How many transactions one round of bulk inserts writes."""
-TRANSACTIONS = Base.metadata.tables["transactions"]
-POSTINGS = Base.metadata.tables["postings"]
 KEYS = Base.metadata.tables["import_keys"]
-
-
-@dataclass(frozen=True)
-class NewTransaction:
-    """One imported transaction, ready to insert: the account moves by `amount_minor`."""
-
-    key: str
-    date: date
-    amount_minor: int
-    payee: str
-    memo: str
-    category_id: int | None
 
 
 class ImportRepository:
@@ -88,74 +68,23 @@ class ImportRepository:
         await self.session.flush()
         return batch
 
-    async def insert(
-        self,
-        batch: ImportBatch,
-        currency: str,
-        transactions: Sequence[NewTransaction],
-        progress: Callable[[int], None] | None = None,
+    async def add_keys(
+        self, batch: ImportBatch, transaction_ids: Sequence[int], keys: Sequence[str]
     ) -> None:
-        """Insert the transactions, their two postings each and their keys, in bulk (Core
-        inserts with ids reserved up front: `RETURNING` in parameter order would cost one
-        statement a row); `progress` hears how many went in after each chunk."""
-        now = utc_now()
-        for start in range(0, len(transactions), INSERT_CHUNK):
-            chunk = transactions[start : start + INSERT_CHUNK]
-            pairs = list(zip(await self._reserve_ids(len(chunk)), chunk, strict=True))
-            await self.session.execute(
-                insert(TRANSACTIONS),
-                [
-                    {
-                        "id": transaction_id,
-                        "owner_id": self.owner_id,
-                        "date": row.date,
-                        "payee": row.payee,
-                        "memo": row.memo,
-                        "status": TransactionStatus.CLEARED,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for transaction_id, row in pairs
-                ],
-            )
-            await self.session.execute(
-                insert(POSTINGS),
-                [
-                    leg
-                    for transaction_id, row in pairs
-                    for leg in _legs(transaction_id, batch.account_id, currency, row)
-                ],
-            )
+        """Remember the key of each transaction the batch added, in the batch's account."""
+        if transaction_ids:
             await self.session.execute(
                 insert(KEYS),
                 [
                     {
                         "account_id": batch.account_id,
-                        "key": row.key,
+                        "key": key,
                         "transaction_id": transaction_id,
                         "batch_id": batch.id,
                     }
-                    for transaction_id, row in pairs
+                    for transaction_id, key in zip(transaction_ids, keys, strict=True)
                 ],
             )
-            if progress is not None:
-                progress(len(chunk))
-
-    async def _reserve_ids(self, count: int) -> list[int]:
-        """`count` transaction ids nobody else will take: from the id sequence on PostgreSQL;
-        on SQLite above the highest, which is safe because this transaction holds the
-        database's write lock."""
-        if on_postgresql(self.session):
-            reserved = await self.session.scalars(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence('transactions', 'id')) "
-                    "FROM generate_series(1, :count)"
-                ),
-                {"count": count},
-            )
-            return list(reserved)
-        highest = await self.session.scalar(select(func.max(Transaction.id))) or 0
-        return list(range(highest + 1, highest + 1 + count))
 
     async def saved_mapping(self, account_id: int) -> str | None:
         """The CSV mapping (JSON) last confirmed for the account."""
@@ -198,34 +127,10 @@ class ImportRepository:
         )
         return list(rows)
 
-    async def delete_batch_transactions(self, batch_id: int) -> int:
-        """Delete every transaction the batch added (their keys go with them); how many."""
-        added = list(
+    async def batch_transaction_ids(self, batch_id: int) -> list[int]:
+        """The transactions the batch added that are still there."""
+        return list(
             await self.session.scalars(
                 select(ImportKey.transaction_id).where(ImportKey.batch_id == batch_id)
             )
         )
-        for start in range(0, len(added), CHUNK):
-            chunk = added[start : start + CHUNK]
-            await self.session.execute(delete(Posting).where(Posting.transaction_id.in_(chunk)))
-            await self.session.execute(
-                delete(Transaction).where(
-                    Transaction.owner_id == self.owner_id, Transaction.id.in_(chunk)
-                )
-            )
-        return len(added)
-
-
-def _legs(
-    transaction_id: int, account_id: int, currency: str, row: NewTransaction
-) -> list[dict[str, object]]:
-    base = {"transaction_id": transaction_id, "currency": currency, "memo": ""}
-    return [
-        {**base, "account_id": account_id, "category_id": None, "amount_minor": row.amount_minor},
-        {
-            **base,
-            "account_id": None,
-            "category_id": row.category_id,
-            "amount_minor": -row.amount_minor,
-        },
-    ]

@@ -15,7 +15,6 @@ from finance.db import SessionDep
 from finance.errors import InvalidInput, TooLarge
 from finance.imports import service
 from finance.imports.csv_reader import CsvMapping
-from finance.imports.formats import ReadFile
 from finance.imports.schemas import ImportBatchRead, ImportPreviewRead, ImportUpload
 from finance.money import format_minor
 from finance.problems import PROBLEM_RESPONSES
@@ -31,11 +30,8 @@ async def preview_import(
     request: Request, upload: Upload, db: SessionDep, user: ApiUser
 ) -> ImportPreviewRead:
     """What importing the file would add, skip as duplicate, and refuse; writes nothing."""
-    read = await _read(request, upload, db, user.id)
-    checked = await service.preview(
-        db, owner_id=user.id, account_id=upload.account_id, statement=read.statement
-    )
-    return preview_answer(upload.file.filename or "upload", read, checked)
+    checked = await _preview(request, upload, db, user.id)
+    return preview_answer(checked)
 
 
 @router.post("", status_code=201)
@@ -44,23 +40,15 @@ async def confirm_import(
 ) -> ImportBatchRead:
     """Import the file's new lines as one batch, all or nothing (422 while a line has a
     problem)."""
-    read = await _read(request, upload, db, user.id)
-    batch = await service.confirm(
-        db,
-        owner_id=user.id,
-        account_id=upload.account_id,
-        statement=read.statement,
-        filename=upload.file.filename or "upload",
-        file_format=read.file_format,
-        mapping=read.mapping,
-    )
+    checked = await _preview(request, upload, db, user.id)
+    batch = await service.confirm(db=db, checked=checked)
     return ImportBatchRead.model_validate(batch)
 
 
 @router.get("")
 async def list_imports(db: SessionDep, user: ApiUser) -> list[ImportBatchRead]:
     """Every import, newest first."""
-    batches = await service.list_batches(db, owner_id=user.id)
+    batches = await service.list_batches(db=db, owner_id=user.id)
     return [ImportBatchRead.model_validate(batch) for batch in batches]
 
 
@@ -68,7 +56,7 @@ async def list_imports(db: SessionDep, user: ApiUser) -> list[ImportBatchRead]:
 async def get_import(batch_id: RowId, db: SessionDep, user: ApiUser) -> ImportBatchRead:
     """One import."""
     return ImportBatchRead.model_validate(
-        await service.get_batch(db, owner_id=user.id, batch_id=batch_id)
+        await service.get_batch(db=db, owner_id=user.id, batch_id=batch_id)
     )
 
 
@@ -76,20 +64,20 @@ async def get_import(batch_id: RowId, db: SessionDep, user: ApiUser) -> ImportBa
 async def undo_import(batch_id: RowId, db: SessionDep, user: ApiUser) -> ImportBatchRead:
     """Undo an import: every transaction it added is deleted (409 while one is reconciled)."""
     return ImportBatchRead.model_validate(
-        await service.undo(db, owner_id=user.id, batch_id=batch_id)
+        await service.undo(db=db, owner_id=user.id, batch_id=batch_id)
     )
 
 
-def preview_answer(filename: str, read: ReadFile, checked: service.Preview) -> ImportPreviewRead:
+def preview_answer(checked: service.Preview) -> ImportPreviewRead:
     """A preview as the API shows it."""
-    currency = checked.account.currency
+    currency, opened = checked.account.currency, checked.opened
     return ImportPreviewRead.model_validate(
         {
             "account_id": checked.account.id,
-            "filename": filename,
-            "file_format": read.file_format,
+            "filename": opened.name,
+            "file_format": opened.file_format,
             "currency": currency,
-            "new": len(checked.to_add),
+            "new": checked.new,
             "duplicates": checked.duplicates,
             "net": format_minor(checked.net_minor, currency),
             "problems": checked.problems,
@@ -106,29 +94,35 @@ def preview_answer(filename: str, read: ReadFile, checked: service.Preview) -> I
                 for row in checked.lines
             ],
             "csv": None
-            if read.layout is None or read.mapping is None
+            if opened.layout is None or opened.mapping is None
             else {
-                "header": list(read.layout.header),
-                "sample_rows": [list(row) for row in read.layout.sample_rows],
-                "mapping": read.mapping.model_dump(mode="json"),
+                "header": list(opened.layout.header),
+                "sample_rows": [list(row) for row in opened.layout.sample_rows],
+                "mapping": opened.mapping.model_dump(mode="json"),
             },
         }
     )
 
 
-async def _read(request: Request, upload: ImportUpload, db: SessionDep, owner_id: int) -> ReadFile:
+async def _preview(
+    request: Request, upload: ImportUpload, db: SessionDep, owner_id: int
+) -> service.Preview:
+    """The uploaded file, read up to the size limit, opened and checked."""
     limit = request.app.state.settings.import_max_megabytes * 1024 * 1024
     data = await upload.file.read(limit + 1)
     if len(data) > limit:
         raise TooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
-    return await service.read_upload(
-        db,
+    opened = await service.open_upload(
+        db=db,
         owner_id=owner_id,
         account_id=upload.account_id,
         filename=upload.file.filename or "upload",
         data=data,
         file_format=upload.file_format,
         mapping=_mapping(upload.mapping),
+    )
+    return await service.preview(
+        db=db, owner_id=owner_id, account_id=upload.account_id, opened=opened
     )
 
 

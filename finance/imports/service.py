@@ -1,39 +1,60 @@
-"""Rules of importing: a statement previewed against the ledger (each line new, a duplicate, or a
-problem), confirmed as one batch in one database transaction, and undone as a whole.
+"""Importing a bank file into an account, one pipeline for the page, the API and `finance
+import`: the file is opened (an upload, or a file on disk), previewed (every line checked
+against the ledger: new, a duplicate, or a problem; nothing is written), confirmed as one batch
+in one database transaction, and undone as a whole.
 
-Each new line gets a category: the first of the user's rules its payee fits, else the file's own
-category if the user has one by that name, else the payee's category last time.
-
-Duplicates are recognised by a key per line, kept in `import_keys`: the bank's own id when the
-file gives one (OFX FITID, camt reference), else a fingerprint of the date, the amount, the
-normalised payee and how many identical lines came before it in the same file. So re-importing a
-statement, or one that overlaps it, adds nothing twice, while two identical coffees on one day in
-one file are two transactions.
+The file is read a chunk at a time, twice: the check pass is the preview, and the insert pass,
+confirming, reads it again to put its new lines through the ledger's journal in bulk. So memory
+holds a chunk of lines, not the file's (the preview keeps the lines it is asked to show). Keys
+(`keys`) recognise lines imported before; `categorise` picks each new line's category.
 """
 
-from collections import Counter
-from collections.abc import Callable, Sequence
+import io
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.accounts.models import Account
 from finance.accounts.repository import AccountRepository
 from finance.errors import Conflict, InvalidInput, NotFound
-from finance.imports.csv_reader import CsvMapping, column_problems, sniff
-from finance.imports.formats import FileFormat, MappingNeeded, ReadFile, detect_format, read_file
+from finance.imports.categorise import Categorise
+from finance.imports.csv_reader import SNIFF_BYTES, CsvMapping, column_problems, sniff
+from finance.imports.formats import (
+    FileFormat,
+    MappingNeeded,
+    OpenedFile,
+    detect_format,
+    open_file,
+)
+from finance.imports.keys import KeyMaker
 from finance.imports.models import ImportBatch
-from finance.imports.repository import ImportRepository, NewTransaction
-from finance.imports.statement import FileRefused, LineProblem, Statement, StatementLine
+from finance.imports.repository import ImportRepository
+from finance.imports.statement import FileRefused, LineProblem, StatementLine
+from finance.ledger.entries import Entry, simple_legs
+from finance.ledger.journal import Journal
+from finance.ledger.models import Account, TransactionStatus
 from finance.money import Money, MoneyError
-from finance.names import name_key
-from finance.rules.matching import Categoriser
-from finance.rules.service import categoriser
 from finance.timestamps import utc_now
-from finance.transactions.models import TransactionStatus
 
+CHUNK = 5000
+"""How many lines are checked, or inserted, at a time."""
 PAYEE_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class NewTransaction:
+    """A checked line as the transaction it becomes: the account moves by `amount_minor`."""
+
+    key: str
+    date: date
+    amount_minor: int
+    payee: str
+    memo: str
+    category_id: int | None
 
 
 @dataclass(frozen=True)
@@ -47,101 +68,241 @@ class PreviewLine:
 
 @dataclass
 class Preview:
-    """What confirming would do: the lines, the duplicates it would skip, the problems that
-    stop it, and the net sum of what it would add (minor units of the account's currency)."""
+    """What confirming the file would do: how many lines are new and how many the account
+    holds already, the net sum of the new ones (minor units of the account's currency), and
+    the problems that stop it; with the lines themselves, as many as were asked for."""
 
     account: Account
+    opened: OpenedFile
     lines: list[PreviewLine] = field(default_factory=list)
     problems: list[LineProblem] = field(default_factory=list)
+    """The problems, by line (the first ones, if fewer were asked for)."""
+    new: int = 0
+    duplicates: int = 0
+    problem_count: int = 0
+    net_minor: int = 0
 
     @property
-    def to_add(self) -> list[PreviewLine]:
-        """The lines that are not duplicates."""
-        return [line for line in self.lines if not line.duplicate]
+    def line_count(self) -> int:
+        """How many lines can be read: the new ones and the duplicates."""
+        return self.new + self.duplicates
 
-    @property
-    def duplicates(self) -> int:
-        """How many lines the ledger holds already."""
-        return sum(line.duplicate for line in self.lines)
 
-    @property
-    def net_minor(self) -> int:
-        """Money in minus money out, over the lines to add."""
-        return sum(line.new.amount_minor for line in self.to_add)
+# Opening a file
+
+
+async def open_upload(
+    *,
+    db: AsyncSession,
+    owner_id: int,
+    account_id: int,
+    filename: str,
+    data: bytes,
+    file_format: FileFormat | None = None,
+    mapping: CsvMapping | None = None,
+) -> OpenedFile:
+    """An uploaded file for an account, ready to preview: its format detected unless given, a
+    CSV with the mapping given, else the one last confirmed for the account if it fits, else a
+    guessed one. `InvalidInput` on `file` (or `mapping`) says why it cannot be read."""
+    return await _open(
+        db,
+        owner_id,
+        account_id,
+        filename,
+        data[: SNIFF_BYTES + 1],
+        lambda: io.BytesIO(data),
+        file_format,
+        mapping,
+    )
+
+
+async def open_path(
+    *,
+    db: AsyncSession,
+    owner_id: int,
+    account_id: int,
+    path: Path,
+    file_format: FileFormat | None = None,
+) -> OpenedFile:
+    """A file on disk, as `open_upload` opens an upload; a CSV is read from disk a chunk at a
+    time, never whole."""
+    with path.open("rb") as file:
+        head = file.read(SNIFF_BYTES + 1)
+    return await _open(
+        db, owner_id, account_id, path.name, head, lambda: path.open("rb"), file_format, None
+    )
+
+
+async def _open(
+    db: AsyncSession,
+    owner_id: int,
+    account_id: int,
+    name: str,
+    head: bytes,
+    open_binary: Callable[[], BinaryIO],
+    file_format: FileFormat | None,
+    mapping: CsvMapping | None,
+) -> OpenedFile:
+    await _import_account(db, owner_id, account_id)
+    chosen = file_format or detect_format(name, head)
+    if chosen is FileFormat.CSV and mapping is None:
+        mapping = await _saved_mapping(ImportRepository(db, owner_id), account_id, head)
+    try:
+        return open_file(name, head, open_binary, chosen, mapping)
+    except MappingNeeded as needed:
+        raise InvalidInput("mapping", needed.message) from None
+    except FileRefused as refused:
+        raise InvalidInput("file", f"{name}: {refused}") from None
+
+
+async def _saved_mapping(
+    imports: ImportRepository, account_id: int, head: bytes
+) -> CsvMapping | None:
+    """The account's remembered mapping, if this file's header has its columns."""
+    saved = await imports.saved_mapping(account_id)
+    if saved is None:
+        return None
+    try:
+        layout = sniff(head)
+    except FileRefused:
+        return None  # reading the file will say why
+    mapping = CsvMapping.model_validate_json(saved)
+    return None if column_problems(mapping, layout.header) else mapping
+
+
+# The check pass and the insert pass
 
 
 async def preview(
-    db: AsyncSession, *, owner_id: int, account_id: int, statement: Statement
+    *,
+    db: AsyncSession,
+    owner_id: int,
+    account_id: int,
+    opened: OpenedFile,
+    keep_lines: int | None = None,
+    keep_problems: int | None = None,
 ) -> Preview:
-    """The statement checked against the account; nothing is written."""
-    account = await import_account(db, owner_id, account_id)
-    if statement.currency and statement.currency != account.currency:
+    """Every line of the file checked against the account; nothing is written. The preview
+    keeps the first `keep_lines` lines and `keep_problems` problems (all of them if None)."""
+    account = await _import_account(db, owner_id, account_id)
+    if opened.currency and opened.currency != account.currency:
         raise InvalidInput(
-            "file",
-            f"the file is in {statement.currency} but {account.name} is in {account.currency}",
+            "account_id",
+            f"the file is in {opened.currency} but {account.name} is in {account.currency}",
         )
-    result = Preview(account=account, problems=list(statement.problems))
-    amounts: list[int] = []
-    readable: list[StatementLine] = []
-    for line in statement.lines:
-        amount = checked_amount(line, account, result.problems)
-        if amount is not None:
-            readable.append(line)
-            amounts.append(amount)
-    keys = KeyMaker().keys(readable, amounts)
-    known = await ImportRepository(db, owner_id).known_keys(account.id, keys)
-    categorise = await Categorise.for_lines(db, owner_id, readable)
-    for line, amount, key in zip(readable, amounts, keys, strict=True):
-        new = new_transaction(line, amount, key, categorise(line))
-        result.lines.append(PreviewLine(new=new, line=line.line, duplicate=key in known))
+    result = Preview(account, opened)
+    keys, imports = KeyMaker(), ImportRepository(db, owner_id)
+    categorise = await Categorise.for_owner(db, owner_id)
+    for lines, amounts in _checked_chunks(opened, account, result, keep_problems):
+        chunk_keys = keys.keys(lines, amounts)
+        known = await imports.known_keys(account.id, chunk_keys)
+        room = len(lines) if keep_lines is None else max(0, keep_lines - len(result.lines))
+        await categorise.learn(db, owner_id, lines[:room])
+        for index, (line, amount, key) in enumerate(zip(lines, amounts, chunk_keys, strict=True)):
+            duplicate = key in known
+            result.duplicates += duplicate
+            result.new += not duplicate
+            result.net_minor += 0 if duplicate else amount
+            if index < room:
+                new = _new_transaction(line, amount, key, categorise(line))
+                result.lines.append(PreviewLine(new=new, line=line.line, duplicate=duplicate))
+    if not (result.line_count or result.problem_count):
+        raise InvalidInput("file", f"{opened.name}: the file holds no transactions")
     result.problems.sort(key=lambda problem: problem.line)
     return result
 
 
-@dataclass(frozen=True)
-class Categorise:
-    """Picks a new line's category: the first rule its payee fits, else the file's category if
-    the owner has one by that name, else the payee's category last time. Payee histories are
-    looked up once per payee, however many chunks of a file it appears in."""
-
-    rules: Categoriser
-    by_name: dict[str, int]
-    by_payee: dict[str, int]
-    looked_up: set[str]
-
-    @classmethod
-    async def for_owner(cls, db: AsyncSession, owner_id: int) -> "Categorise":
-        """Ready for the owner's lines (call `learn` with each chunk before asking)."""
-        names = await ImportRepository(db, owner_id).category_ids_by_key()
-        return cls(await categoriser(db, owner_id=owner_id), names, {}, set())
-
-    @classmethod
-    async def for_lines(
-        cls, db: AsyncSession, owner_id: int, lines: Sequence[StatementLine]
-    ) -> "Categorise":
-        """Ready for these lines."""
-        categorise = await cls.for_owner(db, owner_id)
-        await categorise.learn(db, owner_id, lines)
-        return categorise
-
-    async def learn(self, db: AsyncSession, owner_id: int, lines: Sequence[StatementLine]) -> None:
-        """Look up the history of the payees not seen yet."""
-        payees = {line.payee.lower() for line in lines} - self.looked_up
-        self.by_payee.update(await ImportRepository(db, owner_id).last_categories(payees))
-        self.looked_up.update(payees)
-
-    def __call__(self, line: StatementLine) -> int | None:
-        return (
-            self.rules.category_for(line.payee)
-            or (self.by_name.get(name_key(line.category)) if line.category else None)
-            or self.by_payee.get(line.payee.lower())
+async def confirm(
+    *, db: AsyncSession, checked: Preview, progress: Callable[[int], None] | None = None
+) -> ImportBatch:
+    """Import the new lines of a file previewed in this same database transaction, as one
+    batch, all or nothing; refused while any line has a problem. A CSV's mapping is remembered
+    for the account; `progress` hears how many transactions went in after each chunk. Commits."""
+    account, opened = checked.account, checked.opened
+    if checked.problem_count:
+        first = f", first line {checked.problems[0].line}: {checked.problems[0].message}"
+        raise InvalidInput(
+            "file",
+            f"{opened.name}: {checked.problem_count} line(s) cannot be read"
+            f"{first if checked.problems else ''}; nothing was imported",
         )
+    imports = ImportRepository(db, account.owner_id)
+    batch = await imports.add_batch(
+        ImportBatch(
+            account_id=account.id,
+            filename=opened.name[:255],
+            file_format=opened.file_format,
+            added=checked.new,
+            duplicates=checked.duplicates,
+        )
+    )
+    journal = Journal(db, account.owner_id)
+    keys, categorise = KeyMaker(), await Categorise.for_owner(db, account.owner_id)
+    for lines, amounts in _checked_chunks(opened, account, Preview(account, opened), 0):
+        chunk_keys = keys.keys(lines, amounts)
+        known = await imports.known_keys(account.id, chunk_keys)
+        fresh = [
+            (line, amount, key)
+            for line, amount, key in zip(lines, amounts, chunk_keys, strict=True)
+            if key not in known
+        ]
+        await categorise.learn(db, account.owner_id, [line for line, _amount, _key in fresh])
+        entries = [_entry(account, line, amount, categorise(line)) for line, amount, _ in fresh]
+        ids = await journal.record_many(entries)
+        await imports.add_keys(batch, ids, [key for _line, _amount, key in fresh])
+        if progress is not None:
+            progress(len(entries))
+    if opened.mapping is not None:
+        await imports.save_mapping(account.id, opened.mapping.model_dump_json())
+    await db.commit()
+    return batch
 
 
-def new_transaction(
+def _checked_chunks(
+    opened: OpenedFile, account: Account, result: Preview, keep_problems: int | None
+) -> Iterator[tuple[list[StatementLine], list[int]]]:
+    """The file's readable lines a chunk at a time, with their amounts in minor units; the
+    lines that cannot be imported are counted in `result` (the first `keep_problems` kept)."""
+    try:
+        lines_read = opened.lines()
+        while chunk := list(itertools.islice(lines_read, CHUNK)):
+            lines: list[StatementLine] = []
+            amounts: list[int] = []
+            problems: list[LineProblem] = []
+            for item in chunk:
+                checked = item if isinstance(item, LineProblem) else _amount(item, account)
+                if isinstance(checked, LineProblem):
+                    problems.append(checked)
+                elif isinstance(item, StatementLine):
+                    lines.append(item)
+                    amounts.append(checked)
+            result.problem_count += len(problems)
+            room = len(problems) if keep_problems is None else keep_problems - len(result.problems)
+            result.problems.extend(problems[: max(0, room)])
+            yield lines, amounts
+    except FileRefused as refused:
+        raise InvalidInput("file", f"{opened.name}: {refused}") from None
+
+
+def _amount(line: StatementLine, account: Account) -> int | LineProblem:
+    """The line's amount in the account's minor units, or why the line does not fit the
+    account."""
+    try:
+        amount = Money.parse(format(line.amount, "f"), account.currency).minor
+    except MoneyError as error:
+        return LineProblem(line.line, f"amount {line.amount}: {error}")
+    if line.date < account.opening_date:
+        return LineProblem(
+            line.line,
+            f"{line.date} is before {account.name}'s opening date ({account.opening_date}); "
+            "move the account's opening date back first",
+        )
+    return amount
+
+
+def _new_transaction(
     line: StatementLine, amount: int, key: str, category_id: int | None
 ) -> NewTransaction:
-    """A checked line as the transaction it becomes."""
     return NewTransaction(
         key=key,
         date=line.date,
@@ -152,104 +313,38 @@ def new_transaction(
     )
 
 
-async def read_upload(
-    db: AsyncSession,
-    *,
-    owner_id: int,
-    account_id: int,
-    filename: str,
-    data: bytes,
-    file_format: FileFormat | None = None,
-    mapping: CsvMapping | None = None,
-) -> ReadFile:
-    """Read an uploaded file for an account: its format detected unless given, a CSV with the
-    mapping given, else the one last confirmed for the account if it fits, else a guessed one.
-    `InvalidInput` on `file` (or `mapping`) says why a file cannot be read."""
-    await import_account(db, owner_id, account_id)
-    chosen = file_format or detect_format(filename, data)
-    if chosen is FileFormat.CSV and mapping is None:
-        mapping = await saved_mapping(ImportRepository(db, owner_id), account_id, data)
-    try:
-        return read_file(data, chosen, mapping)
-    except MappingNeeded as needed:
-        raise InvalidInput("mapping", needed.message) from None
-    except FileRefused as refused:
-        raise InvalidInput("file", f"{filename}: {refused}") from None
-
-
-async def confirm(
-    db: AsyncSession,
-    *,
-    owner_id: int,
-    account_id: int,
-    statement: Statement,
-    filename: str,
-    file_format: str,
-    mapping: CsvMapping | None = None,
-) -> ImportBatch:
-    """Import the statement's new lines as one batch, all or nothing; refused while any line
-    has a problem. A CSV's mapping is remembered for the account. Commits."""
-    checked = await preview(db, owner_id=owner_id, account_id=account_id, statement=statement)
-    return await confirm_preview(
-        db, checked=checked, filename=filename, file_format=file_format, mapping=mapping
+def _entry(account: Account, line: StatementLine, amount: int, category_id: int | None) -> Entry:
+    """An imported line as the ledger records it: cleared, since the bank has it."""
+    return Entry(
+        date=line.date,
+        legs=simple_legs(account, amount, category_id),
+        payee=line.payee[:PAYEE_LENGTH],
+        memo=line.memo,
+        status=TransactionStatus.CLEARED,
     )
 
 
-async def confirm_preview(
-    db: AsyncSession,
-    *,
-    checked: Preview,
-    filename: str,
-    file_format: str,
-    mapping: CsvMapping | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> ImportBatch:
-    """`confirm` for a statement previewed a moment ago in the same session; `progress` hears
-    how many transactions went in as they go. Commits."""
-    if checked.problems:
-        first = checked.problems[0]
-        raise InvalidInput(
-            "file",
-            f"{filename}: {len(checked.problems)} line(s) cannot be read, first line "
-            f"{first.line}: {first.message}; nothing was imported",
-        )
-    account = checked.account
-    imports = ImportRepository(db, account.owner_id)
-    batch = await imports.add_batch(
-        ImportBatch(
-            account_id=account.id,
-            filename=filename[:255],
-            file_format=file_format,
-            added=len(checked.to_add),
-            duplicates=checked.duplicates,
-        )
-    )
-    new = [line.new for line in checked.to_add]
-    await imports.insert(batch, account.currency, new, progress)
-    if mapping is not None:
-        await imports.save_mapping(account.id, mapping.model_dump_json())
-    await db.commit()
-    return batch
+# Batches
 
 
-async def undo(db: AsyncSession, *, owner_id: int, batch_id: int) -> ImportBatch:
+async def undo(*, db: AsyncSession, owner_id: int, batch_id: int) -> ImportBatch:
     """Delete every transaction a batch added; refused while one of them is reconciled.
     Commits."""
     imports = ImportRepository(db, owner_id)
-    batch = await get_batch(db, owner_id=owner_id, batch_id=batch_id)
+    batch = await get_batch(db=db, owner_id=owner_id, batch_id=batch_id)
     if batch.undone_at is not None:
         raise Conflict(f"import {batch_id} has already been undone")
     if TransactionStatus.RECONCILED in await imports.batch_statuses(batch_id):
         raise Conflict(
             f"import {batch_id} holds reconciled transactions; unreconcile them to undo it"
         )
-    await imports.delete_batch_transactions(batch_id)
+    await Journal(db, owner_id).delete_many(await imports.batch_transaction_ids(batch_id))
     batch.undone_at = utc_now()
     await db.commit()
     return batch
 
 
-async def get_batch(db: AsyncSession, *, owner_id: int, batch_id: int) -> ImportBatch:
+async def get_batch(*, db: AsyncSession, owner_id: int, batch_id: int) -> ImportBatch:
     """One of the owner's imports (`NotFound` otherwise)."""
     batch = await ImportRepository(db, owner_id).batch(batch_id)
     if batch is None:
@@ -257,84 +352,16 @@ async def get_batch(db: AsyncSession, *, owner_id: int, batch_id: int) -> Import
     return batch
 
 
-async def list_batches(db: AsyncSession, *, owner_id: int) -> Sequence[ImportBatch]:
+async def list_batches(*, db: AsyncSession, owner_id: int) -> Sequence[ImportBatch]:
     """The owner's imports, newest first."""
     return await ImportRepository(db, owner_id).batches()
 
 
-class KeyMaker:
-    """Each line's duplicate key: its bank reference, else a fingerprint of its date, amount
-    (minor units) and payee; both count repeats within the file, so a file can be keyed a
-    chunk at a time."""
-
-    def __init__(self) -> None:
-        self.fingerprints: Counter[int] = Counter()
-        """Repeats by the hash of (date, amount, payee): a few dozen bytes a line."""
-        self.references: Counter[str] = Counter()
-
-    def keys(self, lines: Sequence[StatementLine], amounts: Sequence[int]) -> list[str]:
-        """The keys of the next lines of the file."""
-        return [self.key(line, amount) for line, amount in zip(lines, amounts, strict=True)]
-
-    def key(self, line: StatementLine, amount: int) -> str:
-        """The key of the file's next line."""
-        if line.reference:
-            self.references[line.reference] += 1
-            again = self.references[line.reference]  # a bank that reuses an id in one file
-            return f"ref:{line.reference[:250]}" + (f"|{again}" if again > 1 else "")
-        day, payee = line.date.isoformat(), " ".join(name_key(line.payee).split())
-        identity = hash((day, amount, payee))
-        self.fingerprints[identity] += 1
-        return f"fp:{day}|{amount}|{payee[:200]}|{self.fingerprints[identity]}"
-
-
-def minor_units(amount: Decimal, currency: str) -> int:
-    """An exact amount in the currency's minor units (`MoneyError` if it has too many
-    decimals)."""
-    return Money.parse(format(amount, "f"), currency).minor
-
-
-async def saved_mapping(
-    imports: ImportRepository, account_id: int, data: bytes
-) -> CsvMapping | None:
-    """The account's remembered mapping, if this file's header has its columns."""
-    saved = await imports.saved_mapping(account_id)
-    if saved is None:
-        return None
-    try:
-        layout = sniff(data)
-    except FileRefused:
-        return None  # reading the file will say why
-    mapping = CsvMapping.model_validate_json(saved)
-    return None if column_problems(mapping, layout.header) else mapping
-
-
-async def import_account(db: AsyncSession, owner_id: int, account_id: int) -> Account:
+async def _import_account(db: AsyncSession, owner_id: int, account_id: int) -> Account:
+    """The account a file goes into: the owner's, and not archived."""
     account = await AccountRepository(db, owner_id).get(account_id)
     if account is None:
         raise NotFound("account", account_id)
     if account.archived:
         raise InvalidInput("account_id", f"{account.name} is archived; unarchive it to import")
     return account
-
-
-def checked_amount(
-    line: StatementLine, account: Account, problems: list[LineProblem]
-) -> int | None:
-    """The line's amount in minor units if the line fits the account; if not, its problem is
-    added and the answer is None."""
-    try:
-        amount = minor_units(line.amount, account.currency)
-    except MoneyError as error:
-        problems.append(LineProblem(line.line, f"amount {line.amount}: {error}"))
-        return None
-    if line.date < account.opening_date:
-        problems.append(
-            LineProblem(
-                line.line,
-                f"{line.date} is before {account.name}'s opening date ({account.opening_date}); "
-                "move the account's opening date back first",
-            )
-        )
-        return None
-    return amount

@@ -7,8 +7,7 @@ from fastapi.responses import Response
 from finance.auth.dependencies import PageUser
 from finance.categories import service as categories
 from finance.db import SessionDep
-from finance.errors import DomainError
-from finance.forms import FormInvalid, form_errors, form_values, parse_form
+from finance.forms import FormInvalid, form_values, parse_form, refusals_in_form
 from finance.rules import service
 from finance.rules.models import RuleMatch
 from finance.rules.schemas import RuleCreate
@@ -31,18 +30,17 @@ async def create_rule(request: Request, db: SessionDep, user: PageUser) -> Respo
     """Add a rule; the form again, with the reason, if it is refused."""
     values = await form_values(request)
     try:
-        await service.create_rule(db, owner_id=user.id, data=parse_form(RuleCreate, values))
+        data = parse_form(RuleCreate, values)
+        await refusals_in_form(service.create_rule(db=db, owner_id=user.id, data=data))
     except FormInvalid as invalid:
         return await _page(request, db, user.id, values=values, errors=invalid.errors)
-    except DomainError as error:
-        return await _page(request, db, user.id, values=values, errors=form_errors(error))
     return redirect("/rules")
 
 
 @router.post("/{rule_id}/delete")
 async def delete_rule(rule_id: RowId, db: SessionDep, user: PageUser) -> Response:
     """Delete a rule (what it categorised keeps its category)."""
-    await service.delete_rule(db, owner_id=user.id, rule_id=rule_id)
+    await service.delete_rule(db=db, owner_id=user.id, rule_id=rule_id)
     return redirect("/rules")
 
 
@@ -50,7 +48,7 @@ async def delete_rule(rule_id: RowId, db: SessionDep, user: PageUser) -> Respons
 async def apply_rules(request: Request, db: SessionDep, user: PageUser) -> Response:
     """Categorise existing transactions by the rules; the page says how many changed."""
     overwrite = (await form_values(request)).get("overwrite") == "on"
-    changed = await service.apply_rules(db, owner_id=user.id, overwrite=overwrite)
+    changed = await service.apply_rules(db=db, owner_id=user.id, overwrite=overwrite)
     return redirect(f"/rules?applied={changed}")
 
 
@@ -66,7 +64,7 @@ async def _page(
     names = {category.id: category.name for category in category_list}
     context = {
         "nav": "Categories",
-        "rules": await service.list_rules(db, owner_id=owner_id),
+        "rules": await service.list_rules(db=db, owner_id=owner_id),
         "category_names": names,
         "category_options": sorted(
             ((str(i), name) for i, name in names.items()), key=lambda o: o[1].casefold()

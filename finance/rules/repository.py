@@ -2,13 +2,11 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from finance.ledger.models import Posting, Transaction
 from finance.rules.models import CategoryRule
-from finance.transactions.models import Posting, Transaction
-
-CHUNK = 500
 
 
 class RuleRepository:
@@ -72,12 +70,3 @@ class RuleRepository:
             query = query.where(Posting.category_id.is_(None))
         rows = await self.session.execute(query)
         return [(posting_id, payee, category_id) for posting_id, payee, category_id in rows]
-
-    async def set_category(self, posting_ids: Sequence[int], category_id: int) -> None:
-        """Give these category lines a category."""
-        for start in range(0, len(posting_ids), CHUNK):
-            await self.session.execute(
-                update(Posting)
-                .where(Posting.id.in_(posting_ids[start : start + CHUNK]))
-                .values(category_id=category_id)
-            )

@@ -16,24 +16,24 @@ router = APIRouter(prefix="/rules", tags=["rules"], responses=PROBLEM_RESPONSES)
 async def list_rules(db: SessionDep, user: ApiUser) -> list[RuleRead]:
     """The rules, in the order they are tried (the first that matches wins)."""
     return [
-        RuleRead.model_validate(rule) for rule in await service.list_rules(db, owner_id=user.id)
+        RuleRead.model_validate(rule) for rule in await service.list_rules(db=db, owner_id=user.id)
     ]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_rule(data: RuleCreate, db: SessionDep, user: ApiUser) -> RuleRead:
     """Add a rule; imports use it from now on."""
-    return RuleRead.model_validate(await service.create_rule(db, owner_id=user.id, data=data))
+    return RuleRead.model_validate(await service.create_rule(db=db, owner_id=user.id, data=data))
 
 
 @router.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_rule(rule_id: RowId, db: SessionDep, user: ApiUser) -> None:
     """Delete a rule (transactions it categorised keep their category)."""
-    await service.delete_rule(db, owner_id=user.id, rule_id=rule_id)
+    await service.delete_rule(db=db, owner_id=user.id, rule_id=rule_id)
 
 
 @router.post("/apply")
 async def apply_rules(data: RulesApply, db: SessionDep, user: ApiUser) -> RulesApplied:
     """Categorise existing transactions by the rules."""
-    changed = await service.apply_rules(db, owner_id=user.id, overwrite=data.overwrite)
+    changed = await service.apply_rules(db=db, owner_id=user.id, overwrite=data.overwrite)
     return RulesApplied(changed=changed)

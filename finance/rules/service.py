@@ -9,18 +9,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.categories.repository import CategoryRepository
 from finance.errors import InvalidInput, NotFound
+from finance.ledger.journal import Journal
 from finance.rules.matching import Categoriser, compile_pattern
 from finance.rules.models import CategoryRule
 from finance.rules.repository import RuleRepository
 from finance.rules.schemas import RuleCreate
 
 
-async def list_rules(db: AsyncSession, *, owner_id: int) -> Sequence[CategoryRule]:
+async def list_rules(*, db: AsyncSession, owner_id: int) -> Sequence[CategoryRule]:
     """The owner's rules, in the order they are tried."""
     return await RuleRepository(db, owner_id).list()
 
 
-async def create_rule(db: AsyncSession, *, owner_id: int, data: RuleCreate) -> CategoryRule:
+async def create_rule(*, db: AsyncSession, owner_id: int, data: RuleCreate) -> CategoryRule:
     """Add a rule at the end of the list."""
     try:
         compile_pattern(data.match, data.pattern)
@@ -35,7 +36,7 @@ async def create_rule(db: AsyncSession, *, owner_id: int, data: RuleCreate) -> C
     return rule
 
 
-async def delete_rule(db: AsyncSession, *, owner_id: int, rule_id: int) -> None:
+async def delete_rule(*, db: AsyncSession, owner_id: int, rule_id: int) -> None:
     """Delete one of the owner's rules."""
     rules = RuleRepository(db, owner_id)
     rule = await rules.get(rule_id)
@@ -45,12 +46,12 @@ async def delete_rule(db: AsyncSession, *, owner_id: int, rule_id: int) -> None:
     await db.commit()
 
 
-async def categoriser(db: AsyncSession, *, owner_id: int) -> Categoriser:
+async def categoriser(*, db: AsyncSession, owner_id: int) -> Categoriser:
     """The owner's rules, ready to match payees."""
     return Categoriser.of(await RuleRepository(db, owner_id).list())
 
 
-async def apply_rules(db: AsyncSession, *, owner_id: int, overwrite: bool = False) -> int:
+async def apply_rules(*, db: AsyncSession, owner_id: int, overwrite: bool = False) -> int:
     """Categorise existing simple transactions by the rules (only uncategorised ones unless
     `overwrite`); how many changed."""
     rules = RuleRepository(db, owner_id)
@@ -60,7 +61,8 @@ async def apply_rules(db: AsyncSession, *, owner_id: int, overwrite: bool = Fals
         category_id = matcher.category_for(payee)
         if category_id is not None and category_id != current:
             changes[category_id].append(posting_id)
+    journal = Journal(db, owner_id)
     for category_id, posting_ids in changes.items():
-        await rules.set_category(posting_ids, category_id)
+        await journal.recategorise(posting_ids, category_id)
     await db.commit()
     return sum(len(posting_ids) for posting_ids in changes.values())

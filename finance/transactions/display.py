@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from finance.transactions.models import Transaction, TransactionStatus
+from finance.ledger.models import Transaction, TransactionStatus
 from finance.transactions.schemas import TransactionType
 from finance.transactions.shapes import classify
 

@@ -7,20 +7,18 @@ turns a stored transaction back into the form's values; `form_block` says what t
 its fields, errors beside them, split lines and where the cursor goes."""
 
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from http import HTTPStatus
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from finance.errors import DomainError
-from finance.forms import FORM_ERROR, FormInvalid, form_errors, parse_form
+from finance.forms import FORM_ERROR, FormInvalid, parse_form
+from finance.ledger.models import Transaction
 from finance.money import MoneyError, split_decimal
 from finance.transactions.listing import Listing
-from finance.transactions.models import Transaction
 from finance.transactions.schemas import (
     SimpleTransactionCreate,
     SplitTransactionCreate,
@@ -48,7 +46,6 @@ SPLIT_FIELD = re.compile(r"splits\.([0-9]{1,2})\.(category_id|amount|memo)")
 """A split line's field: `splits.<line>.<field>`, lines 0 to 99 (the API takes 100 at most)."""
 BLANK_SPLIT_LINES = 4
 MAX_SPLIT_LINES = 100
-T = TypeVar("T")
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -176,16 +173,6 @@ def _parse(
     if errors:
         raise FormInvalid(errors)
     return parsed
-
-
-async def refusals_in_form(call: Awaitable[T], field: Callable[[str], str]) -> T:
-    """The service's answer; a rule's refusal becomes form errors beside the fields it names."""
-    try:
-        return await call
-    except DomainError as error:
-        if error.status == HTTPStatus.NOT_FOUND:
-            raise
-        raise FormInvalid({field(name): msg for name, msg in form_errors(error).items()}) from None
 
 
 def values_of(transaction: Transaction) -> dict[str, str]:

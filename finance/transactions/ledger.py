@@ -4,8 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from finance.accounts.models import Account
-from finance.categories.models import Category, CategoryKind
+from finance.ledger.models import Account, Category, CategoryKind
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finance.accounts import service as accounts
 from finance.auth.dependencies import PageUser
 from finance.categories import service as categories
-from finance.categories.models import CategoryKind
 from finance.db import SessionDep
-from finance.errors import Conflict
-from finance.forms import FORM_ERROR, FormInvalid, form_values, parse_form
+from finance.errors import Conflict, InvalidInput
+from finance.forms import FORM_ERROR, FormInvalid, form_values, parse_form, refusals_in_form
+from finance.ledger.models import CategoryKind, Transaction, TransactionStatus
 from finance.schemas import RowId
 from finance.transactions import service
 from finance.transactions.display import row
@@ -30,22 +30,24 @@ from finance.transactions.form import (
     form_block,
     fresh,
     read_transaction,
-    refusals_in_form,
     values_of,
 )
 from finance.transactions.ledger import Ledger
 from finance.transactions.listing import Listing, read_filters, returning
-from finance.transactions.models import Transaction, TransactionStatus
 from finance.transactions.schemas import TransactionUpdate
 from finance.web import is_htmx, redirect, render
 
 router = APIRouter(prefix="/transactions", include_in_schema=False)
+register_router = APIRouter(prefix="/accounts", include_in_schema=False)
+"""An account's register, at `/accounts/{id}`: include it after the account pages, whose fixed
+paths (`/accounts/new`) it would otherwise claim."""
 
 TEMPLATE = "transactions/index.html"
 QUICK_ADD = "quick-add"
 FORM_ID = r"quick-add|edit-[0-9]+"
 STATUSES = [(status.value, status.value.capitalize()) for status in TransactionStatus]
 PAYEE_SUGGESTIONS = 500
+REGISTER_PAGE = 50
 
 
 # What the page shows
@@ -62,6 +64,7 @@ async def _ledger(db: AsyncSession, owner_id: int) -> Ledger:
 def _context(ledger: Ledger, listing: Listing, **extra: Any) -> dict[str, Any]:
     return {
         "nav": "Transactions",
+        "row": row,
         "ledger": ledger,
         "listing": listing,
         "kinds": KINDS,
@@ -403,3 +406,27 @@ async def delete_transaction(
         "undo": kept if kept["kind"] != "other" else {},
     }
     return render(request, TEMPLATE, context, block="deleted_row")
+
+
+@register_router.get("/{account_id}")
+async def show_register(
+    request: Request,
+    account_id: RowId,
+    db: SessionDep,
+    user: PageUser,
+    cursor: str | None = None,
+) -> Response:
+    """The account's transactions, newest first, with the balance after each; more on demand."""
+    stale = False
+    try:
+        page = await service.register(
+            db=db, owner_id=user.id, account_id=account_id, cursor=cursor, limit=REGISTER_PAGE
+        )
+    except InvalidInput:  # an old or mangled "Load more" link: start again from the newest
+        stale = True
+        page = await service.register(
+            db=db, owner_id=user.id, account_id=account_id, cursor=None, limit=REGISTER_PAGE
+        )
+    context = {"nav": "Accounts", "register": page, "stale_link": stale, "row": row}
+    block = None if stale else "more"
+    return render(request, "transactions/register.html", context, block=block)

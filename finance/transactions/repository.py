@@ -1,4 +1,5 @@
-"""Queries on transactions and postings. Never commits."""
+"""Queries on transactions and postings, which only `finance.ledger.journal` writes. Never
+commits."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -7,11 +8,9 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.accounts.models import Account
-from finance.categories.models import Category
+from finance.ledger.models import Account, Category, Posting, Transaction, TransactionStatus
 from finance.money import minor_bound
 from finance.pagination import Position
-from finance.transactions.models import Posting, Transaction, TransactionStatus
 
 
 @dataclass(frozen=True)
@@ -42,18 +41,6 @@ class TransactionRepository:
                 Transaction.id == transaction_id, Transaction.owner_id == self.owner_id
             )
         )
-
-    async def add(self, transaction: Transaction) -> Transaction:
-        """Stage a new transaction with its postings and give them ids."""
-        transaction.owner_id = self.owner_id
-        self.session.add(transaction)
-        await self.session.flush()
-        return transaction
-
-    async def delete(self, transaction: Transaction) -> None:
-        """Stage the transaction's removal, postings included."""
-        await self.session.delete(transaction)
-        await self.session.flush()
 
     async def page(
         self, where: TransactionFilter, *, after: Position | None, limit: int
@@ -93,17 +80,6 @@ class TransactionRepository:
             .limit(1)
         )
         return await self.session.scalar(query)
-
-    async def unbalanced_transaction_ids(self) -> Sequence[int]:
-        """Transactions whose postings do not sum to zero in some currency: none, ever."""
-        query = (
-            select(Posting.transaction_id)
-            .join(Transaction, Transaction.id == Posting.transaction_id)
-            .where(Transaction.owner_id == self.owner_id)
-            .group_by(Posting.transaction_id, Posting.currency)
-            .having(func.sum(Posting.amount_minor) != 0)
-        )
-        return sorted(set((await self.session.scalars(query)).all()))
 
     async def _filtered(
         self, query: Select[Transaction], where: TransactionFilter

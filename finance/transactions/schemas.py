@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Discriminator, Field
 
+from finance.ledger.models import TransactionStatus
 from finance.money import DecimalString
 from finance.schemas import InputModel, OutputModel, PatchModel, RowId, union_tag
-from finance.transactions.models import TransactionStatus
 from finance.transactions.repository import TransactionFilter
 
 Payee = Annotated[str, Field(max_length=200, examples=["Whole Foods"])]

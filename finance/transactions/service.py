@@ -3,20 +3,23 @@ the owner's active accounts and categories, and a reconciled transaction's amoun
 Each write commits before it returns."""
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.accounts.models import Account
+from finance.accounts import service as accounts
 from finance.accounts.repository import AccountRepository
-from finance.categories.models import Category
+from finance.accounts.service import AccountBalance
 from finance.categories.repository import CategoryRepository
 from finance.errors import Conflict, InvalidInput, NotFound
+from finance.ledger.entries import Entry, Leg
+from finance.ledger.journal import Journal
+from finance.ledger.models import Account, Category, Posting, Transaction, TransactionStatus
+from finance.ledger.repository import LedgerRepository
 from finance.pagination import Position, decode_cursor, encode_cursor
-from finance.timestamps import utc_now
 from finance.transactions import shapes
-from finance.transactions.models import Posting, Transaction, TransactionStatus
 from finance.transactions.repository import TransactionFilter, TransactionRepository
 from finance.transactions.schemas import (
     SimpleTransactionCreate,
@@ -52,6 +55,49 @@ async def list_transactions(
     return Page(rows[:limit], encode_cursor(Position(last.date, last.id)))
 
 
+@dataclass(frozen=True)
+class RegisterLine:
+    """One transaction in an account's register, and the balance right after it."""
+
+    transaction: Transaction
+    balance_minor: int
+
+
+@dataclass(frozen=True)
+class Register:
+    """A page of an account's transactions, newest first, each with its running balance."""
+
+    account: AccountBalance
+    lines: list[RegisterLine]
+    next_cursor: str | None
+
+
+async def register(
+    *, db: AsyncSession, owner_id: int, account_id: int, cursor: str | None, limit: int
+) -> Register:
+    """One page of the account's register: the running balance after each transaction."""
+    account = await accounts.get_account(db=db, owner_id=owner_id, account_id=account_id)
+    page = await list_transactions(
+        db=db,
+        owner_id=owner_id,
+        where=TransactionFilter(account_id=account_id),
+        cursor=cursor,
+        limit=limit,
+    )
+    lines: list[RegisterLine] = []
+    if page.items:
+        top = page.items[0]
+        balance = account.account.opening_balance_minor + await LedgerRepository(
+            db, owner_id
+        ).posted_through(account_id, Position(top.date, top.id))
+        for transaction in page.items:
+            lines.append(RegisterLine(transaction, balance))
+            balance -= sum(
+                p.amount_minor for p in transaction.postings if p.account_id == account_id
+            )
+    return Register(account, lines, page.next_cursor)
+
+
 async def get_transaction(*, db: AsyncSession, owner_id: int, transaction_id: int) -> Transaction:
     """One transaction with its postings, or `NotFound`."""
     return await _load(TransactionRepository(db, owner_id), transaction_id)
@@ -61,11 +107,8 @@ async def create_transaction(
     *, db: AsyncSession, owner_id: int, data: TransactionCreate
 ) -> Transaction:
     """Record a simple transaction, a transfer or a split."""
-    postings = await _postings(db, owner_id, data)
-    transaction = Transaction(
-        date=data.date, payee=data.payee, memo=data.memo, status=data.status, postings=postings
-    )
-    await TransactionRepository(db, owner_id).add(transaction)
+    entry = await _entry(db, owner_id, data)
+    transaction = await Journal(db, owner_id).record(entry)
     await db.commit()
     return transaction
 
@@ -74,15 +117,12 @@ async def replace_transaction(
     *, db: AsyncSession, owner_id: int, transaction_id: int, data: TransactionCreate
 ) -> Transaction:
     """Replace a transaction's fields and lines, in any shape."""
-    repository = TransactionRepository(db, owner_id)
-    transaction = await _load(repository, transaction_id)
-    postings = await _postings(db, owner_id, data, already_used=_account_ids(transaction.postings))
-    new_status = data.status if "status" in data.model_fields_set else None
-    _check_reconciled(transaction, data.date, postings, new_status)
-    transaction.date, transaction.payee, transaction.memo = data.date, data.payee, data.memo
-    transaction.status = new_status or transaction.status
-    transaction.postings = postings
-    transaction.updated_at = utc_now()
+    transaction = await _load(TransactionRepository(db, owner_id), transaction_id)
+    status = data.status if "status" in data.model_fields_set else transaction.status
+    entry = await _entry(db, owner_id, data, already_used=_account_ids(transaction.postings))
+    entry = replace(entry, status=status)
+    _check_reconciled(transaction, entry.date, entry.legs, status)
+    await Journal(db, owner_id).replace(transaction, entry)
     await db.commit()
     return transaction
 
@@ -91,31 +131,24 @@ async def update_transaction(
     *, db: AsyncSession, owner_id: int, transaction_id: int, data: TransactionUpdate
 ) -> Transaction:
     """Change the date, payee, memo or status."""
-    repository = TransactionRepository(db, owner_id)
-    transaction = await _load(repository, transaction_id)
+    transaction = await _load(TransactionRepository(db, owner_id), transaction_id)
     changes = data.changes()
     if "date" in changes:
-        _check_reconciled(transaction, changes["date"], transaction.postings, changes.get("status"))
-        accounts = AccountRepository(db, owner_id)
-        for account_id in _account_ids(transaction.postings):
-            account = await accounts.get(account_id)
-            assert account is not None  # postings reference existing accounts of their owner
-            _require_open_on(account, changes["date"])
-    for field, value in changes.items():
-        setattr(transaction, field, value)
+        status = changes.get("status", transaction.status)
+        _check_reconciled(transaction, changes["date"], _legs(transaction.postings), status)
+    await Journal(db, owner_id).amend(transaction, changes)
     await db.commit()
     return transaction
 
 
 async def delete_transaction(*, db: AsyncSession, owner_id: int, transaction_id: int) -> None:
     """Delete a transaction and its postings; a reconciled one must be unreconciled first."""
-    repository = TransactionRepository(db, owner_id)
-    transaction = await _load(repository, transaction_id)
+    transaction = await _load(TransactionRepository(db, owner_id), transaction_id)
     if transaction.status is TransactionStatus.RECONCILED:
         raise Conflict(
             f"transaction {transaction.id} is reconciled; set its status to cleared to delete it"
         )
-    await repository.delete(transaction)
+    await Journal(db, owner_id).delete(transaction)
     await db.commit()
 
 
@@ -143,19 +176,16 @@ async def _load(repository: TransactionRepository, transaction_id: int) -> Trans
 
 
 def _check_reconciled(
-    transaction: Transaction,
-    new_date: date,
-    new_postings: list[Posting],
-    new_status: TransactionStatus | None,
+    transaction: Transaction, new_date: date, new_legs: Sequence[Leg], new_status: TransactionStatus
 ) -> None:
     """A reconciled transaction keeps its date and what it moves in each account, unless the
     same request sets its status back (categories, payee and memo may change)."""
     if transaction.status is not TransactionStatus.RECONCILED:
         return
-    if new_status is not None and new_status is not TransactionStatus.RECONCILED:
+    if new_status is not TransactionStatus.RECONCILED:
         return
-    if new_date != transaction.date or _account_legs(new_postings) != _account_legs(
-        transaction.postings
+    if new_date != transaction.date or _account_moves(new_legs) != _account_moves(
+        _legs(transaction.postings)
     ):
         raise Conflict(
             f"transaction {transaction.id} is reconciled; set its status to cleared "
@@ -163,79 +193,75 @@ def _check_reconciled(
         )
 
 
-async def _postings(
+async def _entry(
     db: AsyncSession,
     owner_id: int,
     data: TransactionCreate,
     already_used: frozenset[int] = frozenset(),
-) -> list[Posting]:
-    """The balanced postings for a shape, after checking every account and category it names.
-    Accounts in `already_used` may be archived: a transaction keeps the accounts it had."""
+) -> Entry:
+    """The entry for a shape, after checking every account and category it names. Accounts in
+    `already_used` may be archived: a transaction keeps the accounts it had."""
     accounts = AccountRepository(db, owner_id)
     categories = CategoryRepository(db, owner_id)
+    named: dict[int, Account] = {}
+    for field, account_id in _account_fields(data):
+        named[account_id] = await _usable_account(accounts, field, account_id, already_used)
+    for field, category_id in _category_fields(data):
+        if await categories.get(category_id) is None:
+            raise InvalidInput(field, f"category {category_id} not found")
+    return Entry(
+        date=data.date,
+        legs=shapes.legs_of(data, named),
+        payee=data.payee,
+        memo=data.memo,
+        status=data.status,
+    )
 
-    async def account(field: str, account_id: int) -> Account:
-        return await _usable_account(accounts, field, account_id, data.date, already_used)
 
-    postings: list[Posting]
+def _account_fields(data: TransactionCreate) -> list[tuple[str, int]]:
+    """The accounts a shape names, each with the field that names it."""
     if isinstance(data, TransferCreate):
-        source = await account("from_account_id", data.from_account_id)
-        target = await account("to_account_id", data.to_account_id)
-        postings = shapes.transfer_postings(data, source, target)
-    elif isinstance(data, SplitTransactionCreate):
-        for index, line in enumerate(data.splits):
-            await _existing_category(categories, f"splits.{index}.category_id", line.category_id)
-        postings = shapes.split_postings(data, await account("account_id", data.account_id))
-    else:
-        assert isinstance(data, SimpleTransactionCreate)
-        await _existing_category(categories, "category_id", data.category_id)
-        postings = shapes.simple_postings(data, await account("account_id", data.account_id))
-    unbalanced = shapes.unbalanced_currencies(postings)
-    if unbalanced:  # the shapes balance by construction; this guards the invariant itself
-        raise InvalidInput("amount", f"postings do not balance in {', '.join(unbalanced)}")
-    return postings
+        return [("from_account_id", data.from_account_id), ("to_account_id", data.to_account_id)]
+    return [("account_id", data.account_id)]
+
+
+def _category_fields(data: TransactionCreate) -> list[tuple[str, int]]:
+    """The categories a shape names, each with the field that names it."""
+    if isinstance(data, SplitTransactionCreate):
+        return [
+            (f"splits.{index}.category_id", line.category_id)
+            for index, line in enumerate(data.splits)
+            if line.category_id is not None
+        ]
+    if isinstance(data, SimpleTransactionCreate) and data.category_id is not None:
+        return [("category_id", data.category_id)]
+    return []
 
 
 async def _usable_account(
-    accounts: AccountRepository,
-    field: str,
-    account_id: int,
-    on: date,
-    already_used: frozenset[int],
+    accounts: AccountRepository, field: str, account_id: int, already_used: frozenset[int]
 ) -> Account:
-    """The owner's account, if it is active (or already used) and open on the date."""
+    """The owner's account, if it is active (or already used)."""
     account = await accounts.get(account_id)
     if account is None:
         raise InvalidInput(field, f"account {account_id} not found")
     if account.archived and account.id not in already_used:
         raise InvalidInput(field, f"account {account_id} is archived; unarchive it to add to it")
-    _require_open_on(account, on)
     return account
 
 
-def _require_open_on(account: Account, day: date) -> None:
-    """An account's opening balance already holds everything before its opening date."""
-    if day < account.opening_date:
-        raise InvalidInput(
-            "date",
-            f"{day} is before {account.name}'s opening date ({account.opening_date}); "
-            "move the account's opening date back first",
-        )
-
-
-async def _existing_category(
-    categories: CategoryRepository, field: str, category_id: int | None
-) -> None:
-    if category_id is not None and await categories.get(category_id) is None:
-        raise InvalidInput(field, f"category {category_id} not found")
-
-
-def _account_ids(postings: list[Posting]) -> frozenset[int]:
+def _account_ids(postings: Sequence[Posting]) -> frozenset[int]:
     return frozenset(p.account_id for p in postings if p.account_id is not None)
 
 
-def _account_legs(postings: list[Posting]) -> Counter[tuple[int, int, str]]:
-    """What the postings move in each account, without ids: for comparing before and after."""
+def _legs(postings: Sequence[Posting]) -> list[Leg]:
+    return [Leg(p.amount_minor, p.currency, account_id=p.account_id) for p in postings]
+
+
+def _account_moves(legs: Sequence[Leg]) -> Counter[tuple[int, int, str]]:
+    """What the legs move in each account: for comparing before and after."""
     return Counter(
-        (p.account_id, p.amount_minor, p.currency) for p in postings if p.account_id is not None
+        (leg.account_id, leg.amount_minor, leg.currency)
+        for leg in legs
+        if leg.account_id is not None
     )

@@ -1,73 +1,44 @@
-"""Between the API's three transaction shapes and the postings the ledger stores. Pure functions:
-the service has already loaded and checked the accounts and categories they name."""
+"""Between the API's three transaction shapes and the postings the ledger stores: each shape
+read into the ledger's legs (built by `finance.ledger.entries`, as every writer builds them),
+and stored postings shown as the shape they have. Pure functions: the service has already
+loaded and checked the accounts and categories they name."""
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from finance.accounts.models import Account
-from finance.errors import InvalidInput
+from finance.ledger.entries import Leg, SplitPart, simple_legs, split_legs, transfer_legs
+from finance.ledger.models import Account, Posting, Transaction
 from finance.money import format_minor, to_minor
-from finance.transactions.models import Posting, Transaction
 from finance.transactions.schemas import (
     PostingRead,
-    SimpleTransactionCreate,
     SplitRead,
     SplitTransactionCreate,
+    TransactionCreate,
     TransactionRead,
     TransactionType,
     TransferCreate,
 )
 
 
-def simple_postings(data: SimpleTransactionCreate, account: Account) -> list[Posting]:
-    """The account moves by `amount`; the category (or none) balances it."""
+def legs_of(data: TransactionCreate, accounts: Mapping[int, Account]) -> list[Leg]:
+    """The ledger's legs for one of the API's shapes; `accounts` holds the accounts it names,
+    loaded and checked. Amounts are read in the account's currency, and an error names the
+    field as the client sent it."""
+    if isinstance(data, TransferCreate):
+        source, target = accounts[data.from_account_id], accounts[data.to_account_id]
+        return transfer_legs(source, target, to_minor("amount", data.amount, source.currency))
+    account = accounts[data.account_id]
+    if isinstance(data, SplitTransactionCreate):
+        parts = [
+            SplitPart(
+                line.category_id,
+                to_minor(f"splits.{index}.amount", line.amount, account.currency),
+                line.memo,
+            )
+            for index, line in enumerate(data.splits)
+        ]
+        return split_legs(account, parts)
     amount = to_minor("amount", data.amount, account.currency)
-    return [
-        Posting(account_id=account.id, amount_minor=amount, currency=account.currency),
-        Posting(category_id=data.category_id, amount_minor=-amount, currency=account.currency),
-    ]
-
-
-def transfer_postings(data: TransferCreate, source: Account, target: Account) -> list[Posting]:
-    """Money leaves `source` and enters `target`."""
-    if source.id == target.id:
-        raise InvalidInput("to_account_id", "a transfer needs two different accounts")
-    if source.currency != target.currency:
-        raise InvalidInput(
-            "to_account_id",
-            f"transfers between currencies ({source.currency} to {target.currency}) "
-            "are not supported yet",
-        )
-    amount = to_minor("amount", data.amount, source.currency)
-    if amount <= 0:
-        raise InvalidInput("amount", "a transfer's amount is positive; swap the accounts instead")
-    return [
-        Posting(account_id=source.id, amount_minor=-amount, currency=source.currency),
-        Posting(account_id=target.id, amount_minor=amount, currency=target.currency),
-    ]
-
-
-def split_postings(data: SplitTransactionCreate, account: Account) -> list[Posting]:
-    """The account moves by the lines' sum; each line is balanced by its own category posting."""
-    lines = [
-        Posting(
-            category_id=line.category_id,
-            amount_minor=-to_minor(f"splits.{index}.amount", line.amount, account.currency),
-            currency=account.currency,
-            memo=line.memo,
-        )
-        for index, line in enumerate(data.splits)
-    ]
-    total = -sum(line.amount_minor for line in lines)
-    return [Posting(account_id=account.id, amount_minor=total, currency=account.currency), *lines]
-
-
-def unbalanced_currencies(postings: Sequence[Posting]) -> list[str]:
-    """The currencies whose postings do not sum to zero (none, for a valid transaction)."""
-    sums: dict[str, int] = defaultdict(int)
-    for posting in postings:
-        sums[posting.currency] += posting.amount_minor
-    return sorted(currency for currency, total in sums.items() if total != 0)
+    return simple_legs(account, amount, data.category_id)
 
 
 def classify(postings: Sequence[Posting]) -> TransactionType:

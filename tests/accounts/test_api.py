@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from finance.accounts.models import AccountType
+from finance.ledger.models import AccountType
 from tests.api import (
     API,
     add_account,

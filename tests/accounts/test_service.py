@@ -1,5 +1,5 @@
-"""Account rules below the API: balances summed in one query, one owner's accounts invisible to
-another, and names unique per owner ignoring case."""
+"""Account rules below the API: balances read in one query from the ledger's totals, one owner's
+accounts invisible to another, and names unique per owner ignoring case."""
 
 from datetime import date
 from typing import Any
@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import event
 
 from finance.accounts import service
-from finance.accounts.models import AccountType
-from finance.accounts.repository import AccountRepository, PostingTotals
+from finance.accounts.repository import AccountRepository
 from finance.accounts.schemas import AccountCreate, AccountUpdate
 from finance.errors import Conflict, NotFound
-from finance.transactions.models import TransactionStatus
+from finance.ledger.models import AccountType, TransactionStatus
+from finance.ledger.repository import LedgerRepository, PostedTotals
 from finance.transactions.schemas import SimpleTransactionCreate, TransferCreate
 from finance.transactions.service import create_transaction
 from tests.users import add_user
@@ -77,24 +77,25 @@ async def test_posted_sums_of_several_accounts_come_from_a_single_query(db, owne
 
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:
-        sums = await AccountRepository(db, owner.id).posted_sums([checking, savings, idle])
+        totals = await LedgerRepository(db, owner.id).posted([checking, savings, idle])
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
 
+    sums = {account: posted.total for account, posted in totals.items()}
     assert len(statements) == 1, statements
     assert sums == {checking: -1750, savings: 4500}
     assert sums.get(idle, 0) == 0
 
 
 async def test_posted_sums_of_no_accounts_is_empty(db, owner):
-    assert await AccountRepository(db, owner.id).posted_sums([]) == {}
+    assert await LedgerRepository(db, owner.id).posted([]) == {}
 
 
 async def test_posted_sums_ignore_another_owners_accounts(db, owner, stranger):
     account = await open_account(db, owner.id)
     await spend(db, owner.id, account, "-3.00")
 
-    assert await AccountRepository(db, stranger.id).posted_sums([account]) == {}
+    assert await LedgerRepository(db, stranger.id).posted([account]) == {}
 
 
 async def test_posted_totals_stop_at_the_day_and_count_cleared_ones_apart(db, owner):
@@ -105,25 +106,23 @@ async def test_posted_totals_stop_at_the_day_and_count_cleared_ones_apart(db, ow
     )
     await spend(db, owner.id, account, "-4.00", status=TransactionStatus.RECONCILED)
     await spend(db, owner.id, account, "-10.00", on=date(2026, 10, 4))
-    repository = AccountRepository(db, owner.id)
+    ledger = LedgerRepository(db, owner.id)
 
-    assert await repository.posted_totals(account, as_of=date(2026, 10, 2)) == PostingTotals(0, 0)
-    assert await repository.posted_totals(account, as_of=date(2026, 10, 3)) == PostingTotals(
-        -700, -600
-    )
-    assert await repository.posted_totals(account, as_of=date(2026, 10, 4)) == PostingTotals(
-        -1700, -600
-    )
-    assert await repository.posted_totals(account, as_of=None) == PostingTotals(-1700, -600)
+    assert await ledger.posted_as_of(account, date(2026, 10, 2)) == PostedTotals(0, 0)
+    assert await ledger.posted_as_of(account, date(2026, 10, 3)) == PostedTotals(-700, -600)
+    assert await ledger.posted_as_of(account, date(2026, 10, 4)) == PostedTotals(-1700, -600)
+    assert (await ledger.posted([account]))[account] == PostedTotals(-1700, -600)
 
 
 async def test_posted_totals_ignore_another_owners_transactions(db, owner, stranger):
     account = await open_account(db, owner.id)
     await spend(db, owner.id, account, "-3.00", status=TransactionStatus.CLEARED)
 
-    totals = await AccountRepository(db, stranger.id).posted_totals(account, as_of=None)
+    ledger = LedgerRepository(db, stranger.id)
+    totals = (await ledger.posted([account])).get(account, PostedTotals())
 
-    assert totals == PostingTotals(0, 0)
+    assert totals == PostedTotals(0, 0)
+    assert await ledger.posted_as_of(account, date(2026, 12, 31)) == PostedTotals(0, 0)
 
 
 async def test_the_listed_balances_add_the_opening_balance_to_the_postings(db, owner):

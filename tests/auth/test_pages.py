@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from finance.auth import service
-from finance.auth.credentials import digest
 from finance.auth.models import AccessToken, BrowserSession
+from finance.credentials import digest
 from finance.users.models import User
 from tests.apps import make_app
 from tests.users import OWNER_EMAIL, csrf_from, log_in
@@ -102,7 +102,7 @@ def form_error(html: str) -> str:
 @pytest.fixture
 async def ada(db: AsyncSession) -> User:
     """A user with a real password."""
-    return await service.create_user(db, email=EMAIL, password=PASSWORD)
+    return await service.create_user(db=db, email=EMAIL, password=PASSWORD)
 
 
 # --- sign-up -----------------------------------------------------------------------------------

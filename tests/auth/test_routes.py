@@ -20,9 +20,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from finance.auth import service as auth_service
-from finance.auth.credentials import TOKEN_PREFIX, digest, new_secret
 from finance.auth.models import AccessToken, TokenScope
 from finance.auth.schemas import TokenCreate
+from finance.credentials import TOKEN_PREFIX, digest, new_secret
 from finance.models import Base
 from finance.timestamps import utc_now
 from finance.users.models import User
@@ -270,7 +270,7 @@ async def token_secret(
     db: AsyncSession, user: User, name: str, **fields: Any
 ) -> tuple[AccessToken, str]:
     return await auth_service.create_token(
-        db, user_id=user.id, data=TokenCreate(name=name, **fields)
+        db=db, user_id=user.id, data=TokenCreate(name=name, **fields)
     )
 
 
@@ -683,7 +683,7 @@ async def test_wrong_expired_and_revoked_tokens_are_refused_by_every_api_route(
         .values(expires_at=utc_now() - timedelta(seconds=1))
     )
     await db.commit()
-    await auth_service.revoke_token(db, user_id=owner.id, token_id=revoked.id)
+    await auth_service.revoke_token(db=db, user_id=owner.id, token_id=revoked.id)
 
     before = await dump(session_factory)
     failures = []
@@ -712,7 +712,7 @@ async def test_a_revoked_token_stops_working_on_the_very_next_request(app, clien
         assert (await script.get(f"{API}/accounts")).status_code == 200
         assert (await other_script.get(f"{API}/accounts")).status_code == 200
 
-        await auth_service.revoke_token(db, user_id=owner.id, token_id=by_service.id)
+        await auth_service.revoke_token(db=db, user_id=owner.id, token_id=by_service.id)
         page = await client.post(f"/settings/tokens/{on_page.id}/revoke")
         assert page.status_code == 303, page.text
 

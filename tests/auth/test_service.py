@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from finance.auth import service
-from finance.auth.credentials import digest
 from finance.auth.models import AccessToken, BrowserSession
 from finance.auth.schemas import TokenCreate
+from finance.credentials import digest
 from finance.errors import InvalidInput
 from finance.models import Base
 from finance.users.models import User
@@ -131,7 +131,7 @@ async def test_a_token_stops_working_when_it_expires(
     clock: Clock, anonymous: AsyncClient, db: AsyncSession, owner: User
 ) -> None:
     _token, secret = await service.create_token(
-        db, user_id=owner.id, data=TokenCreate(name="Short-lived", expires_in_days=1)
+        db=db, user_id=owner.id, data=TokenCreate(name="Short-lived", expires_in_days=1)
     )
     bearer = {"Authorization": f"Bearer {secret}"}
     clock.advance(timedelta(hours=23, minutes=59))
@@ -145,7 +145,9 @@ async def test_a_token_stops_working_when_it_expires(
 async def test_a_token_records_when_it_was_last_used(
     anonymous: AsyncClient, db: AsyncSession, owner: User
 ) -> None:
-    token, secret = await service.create_token(db, user_id=owner.id, data=TokenCreate(name="Cron"))
+    token, secret = await service.create_token(
+        db=db, user_id=owner.id, data=TokenCreate(name="Cron")
+    )
     assert token.last_used_at is None
     await anonymous.get("/api/v1/accounts", headers={"Authorization": f"Bearer {secret}"})
     used = await db.scalar(select(AccessToken.last_used_at).where(AccessToken.id == token.id))
@@ -158,10 +160,10 @@ async def test_a_token_records_when_it_was_last_used(
 
 
 async def test_passwords_are_hashed_with_argon2id_at_owasps_parameters(db: AsyncSession) -> None:
-    user = await service.create_user(db, email=EMAIL, password=PASSWORD)
+    user = await service.create_user(db=db, email=EMAIL, password=PASSWORD)
     assert user.password_hash is not None
     assert user.password_hash.startswith(ARGON2ID_TODAY)
-    other = await service.create_user(db, email="bob@example.com", password=PASSWORD)
+    other = await service.create_user(db=db, email="bob@example.com", password=PASSWORD)
     assert other.password_hash != user.password_hash  # salted
 
 
@@ -192,13 +194,13 @@ async def test_a_user_without_a_password_cannot_log_in(anonymous: AsyncClient, o
 
 async def test_a_new_password_must_meet_the_rules_in_the_service_too(db: AsyncSession) -> None:
     with pytest.raises(InvalidInput, match="at least 12"):
-        await service.create_user(db, email=EMAIL, password="too short")
+        await service.create_user(db=db, email=EMAIL, password="too short")
     await db.rollback()
     with pytest.raises(InvalidInput, match="too common"):
-        await service.create_user(db, email=EMAIL, password="password1234")
+        await service.create_user(db=db, email=EMAIL, password="password1234")
     await db.rollback()
     with pytest.raises(InvalidInput, match="at most 1024"):
-        await service.create_user(db, email=EMAIL, password="x" * 1025)
+        await service.create_user(db=db, email=EMAIL, password="x" * 1025)
     await db.rollback()
     assert list(await db.scalars(select(User))) == []
 
@@ -211,9 +213,9 @@ LONG_PASSPHRASE = (
 
 async def test_a_long_passphrase_is_accepted(db: AsyncSession) -> None:
     assert len(LONG_PASSPHRASE) > 100  # longer than the part judged for strength
-    user = await service.create_user(db, email=EMAIL, password=LONG_PASSPHRASE)
+    user = await service.create_user(db=db, email=EMAIL, password=LONG_PASSPHRASE)
     assert user.password_hash is not None
-    assert await service.find_user(db, EMAIL) == user
+    assert await service.find_user(db=db, email=EMAIL) == user
 
 
 # --- secrets at rest ---------------------------------------------------------------------------

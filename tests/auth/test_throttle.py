@@ -115,7 +115,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 @pytest.fixture
 async def ada(db: AsyncSession) -> User:
-    return await service.create_user(db, email=EMAIL, password=PASSWORD)
+    return await service.create_user(db=db, email=EMAIL, password=PASSWORD)
 
 
 @asynccontextmanager

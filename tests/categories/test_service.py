@@ -5,14 +5,13 @@ from datetime import date
 
 import pytest
 
-from finance.accounts.models import AccountType
 from finance.accounts.schemas import AccountCreate
 from finance.accounts.service import create_account
 from finance.categories import service
-from finance.categories.models import CategoryKind
 from finance.categories.repository import CategoryRepository
 from finance.categories.schemas import CategoryCreate, CategoryUpdate
 from finance.errors import InvalidInput, NotFound
+from finance.ledger.models import AccountType, CategoryKind
 from finance.transactions.schemas import SimpleTransactionCreate
 from finance.transactions.service import create_transaction, get_transaction
 from tests.users import add_user

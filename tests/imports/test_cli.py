@@ -14,11 +14,11 @@ from typer.testing import CliRunner, Result
 
 from finance import cli
 from finance.accounts import service as accounts
-from finance.accounts.models import AccountType
 from finance.accounts.schemas import AccountCreate
 from finance.cli_common import database_session
 from finance.config import Settings
-from finance.imports import stream
+from finance.imports import service
+from finance.ledger.models import AccountType
 from finance.users.models import User
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -119,7 +119,7 @@ def test_with_several_users_the_owner_must_be_named(database):
 def test_a_file_read_in_small_chunks_imports_the_same(database, monkeypatch, tmp_path):
     """The command reads a file twice, a chunk at a time: identical lines that straddle two
     chunks still count as two, and a second run still finds every one."""
-    monkeypatch.setattr(stream, "CHUNK", 2)
+    monkeypatch.setattr(service, "CHUNK", 2)
     coffees = tmp_path / "coffees.csv"
     coffees.write_text(
         "Date,Description,Amount\n"

@@ -11,17 +11,17 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.accounts import service as accounts
-from finance.accounts.models import AccountType
 from finance.accounts.schemas import AccountCreate
 from finance.categories import service as categories
-from finance.categories.models import CategoryKind
 from finance.categories.schemas import CategoryCreate
 from finance.errors import Conflict, InvalidInput, NotFound
 from finance.imports import service
 from finance.imports.camt_reader import read_camt053
+from finance.imports.formats import FileFormat, OpenedFile
+from finance.imports.service import Preview
 from finance.imports.statement import LineProblem, Statement, StatementLine
+from finance.ledger.models import AccountType, CategoryKind, Transaction, TransactionStatus
 from finance.models import Base
-from finance.transactions.models import Transaction, TransactionStatus
 from finance.users.models import User
 from tests.users import add_user
 
@@ -49,15 +49,18 @@ def statement(*lines: StatementLine, currency: str | None = None) -> Statement:
     return Statement(lines=list(lines), problems=[], currency=currency)
 
 
-async def confirm(db: AsyncSession, owner: User, account_id: int, read: Statement) -> Any:
-    return await service.confirm(
-        db,
-        owner_id=owner.id,
-        account_id=account_id,
-        statement=read,
-        filename="statement.csv",
-        file_format="csv",
+def opened(read: Statement) -> OpenedFile:
+    return OpenedFile.of_statement("statement.csv", FileFormat.CSV, read)
+
+
+async def preview(db: AsyncSession, owner: User, account_id: int, read: Statement) -> Preview:
+    return await service.preview(
+        db=db, owner_id=owner.id, account_id=account_id, opened=opened(read)
     )
+
+
+async def confirm(db: AsyncSession, owner: User, account_id: int, read: Statement) -> Any:
+    return await service.confirm(db=db, checked=await preview(db, owner, account_id, read))
 
 
 async def balance(db: AsyncSession, owner: User, account_id: int) -> int:
@@ -149,7 +152,7 @@ async def test_a_problem_line_stops_the_whole_file(db, owner):
 async def test_lines_before_the_opening_date_are_problems(db, owner):
     account_id = await open_account(db, owner)
     early = statement(StatementLine(line=2, date=date(2025, 12, 31), amount=Decimal(1), payee="x"))
-    checked = await service.preview(db, owner_id=owner.id, account_id=account_id, statement=early)
+    checked = await preview(db, owner, account_id, early)
     assert [problem.line for problem in checked.problems] == [2]
     assert "opening date" in checked.problems[0].message
 
@@ -169,13 +172,11 @@ async def test_lines_get_the_files_category_or_the_payees_last_one(db, owner):
         db=db, owner_id=owner.id, data=CategoryCreate(name="Rent", kind=CategoryKind.EXPENSE)
     )
     await confirm(db, owner, account_id, statement(line(2, 1, "-900", "Landlord", category="rent")))
-    checked = await service.preview(
+    checked = await preview(
         db,
-        owner_id=owner.id,
-        account_id=account_id,
-        statement=statement(
-            line(2, 2, "-900", "LANDLORD"), line(3, 2, "-9", "Deli", category="Food")
-        ),
+        owner,
+        account_id,
+        statement(line(2, 2, "-900", "LANDLORD"), line(3, 2, "-9", "Deli", category="Food")),
     )
     assert [row.new.category_id for row in checked.lines] == [rent.id, food.id]
 
@@ -185,7 +186,7 @@ async def test_undo_restores_exactly_the_state_before(db, owner):
     await confirm(db, owner, account_id, statement(line(2, 1, "-1.00", "Kept")))
     before = await dump(db)
     batch = await confirm(db, owner, account_id, COFFEE_TWICE)
-    undone = await service.undo(db, owner_id=owner.id, batch_id=batch.id)
+    undone = await service.undo(db=db, owner_id=owner.id, batch_id=batch.id)
     assert undone.undone_at is not None
     after = await dump(db)
     assert {name: rows for name, rows in after.items() if name != "import_batches"} == {
@@ -200,14 +201,14 @@ async def test_undo_is_refused_twice_and_while_a_line_is_reconciled(db, owner):
     await db.execute(text("UPDATE transactions SET status = 'reconciled'"))
     await db.commit()
     with pytest.raises(Conflict, match="reconciled"):
-        await service.undo(db, owner_id=owner_id, batch_id=batch_id)
+        await service.undo(db=db, owner_id=owner_id, batch_id=batch_id)
     await db.rollback()  # (expires the objects loaded so far: only plain ids are used below)
     assert len((await db.scalars(select(Transaction.id))).all()) == 3
     await db.execute(text("UPDATE transactions SET status = 'cleared'"))
     await db.commit()
-    await service.undo(db, owner_id=owner_id, batch_id=batch_id)
+    await service.undo(db=db, owner_id=owner_id, batch_id=batch_id)
     with pytest.raises(Conflict, match="already"):
-        await service.undo(db, owner_id=owner_id, batch_id=batch_id)
+        await service.undo(db=db, owner_id=owner_id, batch_id=batch_id)
 
 
 async def test_another_users_account_and_batches_are_not_found(db, owner):
@@ -217,8 +218,8 @@ async def test_another_users_account_and_batches_are_not_found(db, owner):
     with pytest.raises(NotFound):
         await confirm(db, stranger, account_id, COFFEE_TWICE)
     with pytest.raises(NotFound):
-        await service.undo(db, owner_id=stranger.id, batch_id=batch.id)
-    assert await service.list_batches(db, owner_id=stranger.id) == []
+        await service.undo(db=db, owner_id=stranger.id, batch_id=batch.id)
+    assert await service.list_batches(db=db, owner_id=stranger.id) == []
 
 
 async def test_the_camt_sample_imports_its_stated_count_and_sum(db, owner):

@@ -5,17 +5,17 @@ from datetime import date
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.accounts import service as accounts
-from finance.accounts.models import AccountType
 from finance.accounts.schemas import AccountCreate
 from finance.categories import service as categories
-from finance.categories.models import CategoryKind
 from finance.categories.schemas import CategoryCreate
 from finance.errors import InvalidInput, NotFound
+from finance.ledger.check import unbalanced_transactions
+from finance.ledger.models import AccountType, CategoryKind, Posting
 from finance.transactions import service
-from finance.transactions.models import Posting
-from finance.transactions.repository import TransactionFilter, TransactionRepository
+from finance.transactions.repository import TransactionFilter
 from finance.transactions.schemas import SimpleTransactionCreate, TransactionUpdate
 from tests.users import add_user
 
@@ -91,8 +91,7 @@ async def test_another_owners_account_or_category_cannot_be_used(db, alice_books
 
 
 async def test_the_invariant_check_finds_an_unbalanced_transaction(db, owner, alice_books):
-    repository = TransactionRepository(db, owner.id)
-    assert await repository.unbalanced_transaction_ids() == []
+    assert await unbalanced_ids(db) == []
     await db.execute(
         update(Posting)
         .where(
@@ -100,8 +99,12 @@ async def test_the_invariant_check_finds_an_unbalanced_transaction(db, owner, al
         )
         .values(amount_minor=-499)
     )
-    assert await repository.unbalanced_transaction_ids() == [alice_books["transaction"]]
+    assert await unbalanced_ids(db) == [alice_books["transaction"]]
     await db.rollback()
+
+
+async def unbalanced_ids(db: AsyncSession) -> list[int]:
+    return [problem.transaction_id for problem in await unbalanced_transactions(db)]
 
 
 async def test_a_page_is_cut_at_the_limit_with_a_cursor_to_the_rest(db, owner, alice_books):

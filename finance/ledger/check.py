@@ -1,7 +1,8 @@
 """Whole-database checks of the ledger's invariants, across every owner (`finance db check`).
 
-The services keep these rules on every write; this module finds rows that break them anyway
-(edits made by hand in SQL, a bug, a bad import), each check one query.
+The journal keeps these rules on every write; this module finds rows that break them anyway
+(edits made by hand in SQL, a bug), each check one query, and recomputes every maintained total
+from the postings to compare it with the stored one.
 """
 
 from collections.abc import Sequence
@@ -11,9 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from finance.accounts.models import Account
-from finance.categories.models import Category
-from finance.transactions.models import Posting, Transaction
+from finance.ledger.models import Account, Category, Posting, Transaction
+from finance.ledger.totals import TotalMismatch, mismatches, recomputed, stored
 from finance.users.models import User
 
 
@@ -35,15 +35,17 @@ class LedgerReport:
     transactions: int
     postings: int
     problems: Sequence[Problem] = field(default_factory=list)
+    totals: Sequence[TotalMismatch] = field(default_factory=list)
+    """Maintained totals that differ from the sums of their postings."""
 
     @property
     def ok(self) -> bool:
-        """True when no rule is broken."""
-        return not self.problems
+        """True when no rule is broken and every total is right."""
+        return not self.problems and not self.totals
 
 
 async def check_ledger(db: AsyncSession) -> LedgerReport:
-    """Check every transaction of every owner; read-only."""
+    """Check every transaction and every total of every owner; read-only."""
     problems = [
         *await unbalanced_transactions(db),
         *await short_transactions(db),
@@ -57,6 +59,7 @@ async def check_ledger(db: AsyncSession) -> LedgerReport:
         transactions=await _count(db, Transaction),
         postings=await _count(db, Posting),
         problems=problems,
+        totals=mismatches(await stored(db), await recomputed(db)),
     )
 
 

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request, Response
 
-from finance.auth.credentials import digest, new_secret, same
 from finance.config import Settings
+from finance.credentials import digest, new_secret, same
 from finance.errors import Forbidden
 
 CSRF_FIELD = "csrf_token"

@@ -1,0 +1,359 @@
+"""The journal: the one door through which transactions and postings are created, changed and
+deleted, one at a time or in bulk.
+
+Every write checks what it is about to store (each currency's postings sum to zero; every
+account and category named is the owner's; an account moves only in its own currency, and not
+before its opening date), then changes the maintained totals in the same database transaction.
+Nothing here commits: the calling service does, once its whole change is made, so an import's
+batch and its transactions, or a category and the lines moved out of it, land together.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finance.db import Base, on_postgresql
+from finance.errors import InvalidInput
+from finance.ledger.entries import Entry, Leg, unbalanced_currencies
+from finance.ledger.models import (
+    Account,
+    Category,
+    CategoryMonth,
+    Posting,
+    Transaction,
+    TransactionStatus,
+)
+from finance.ledger.totals import TotalsChange
+from finance.timestamps import utc_now
+
+CHUNK = 500
+"""How many values one `IN (...)` list holds (SQLite allows 32,766 parameters)."""
+TRANSACTIONS = Base.metadata.tables["transactions"]
+POSTINGS = Base.metadata.tables["postings"]
+HEADER_FIELDS = frozenset({"date", "payee", "memo", "status"})
+
+
+class Journal:
+    """One owner's transactions: the only code that writes them, their postings and the totals."""
+
+    def __init__(self, session: AsyncSession, owner_id: int) -> None:
+        self.session = session
+        self.owner_id = owner_id
+
+    async def record(self, entry: Entry) -> Transaction:
+        """Write one transaction; it comes back with its id and postings."""
+        await self._check([entry])
+        transaction = Transaction(
+            owner_id=self.owner_id,
+            date=entry.date,
+            payee=entry.payee,
+            memo=entry.memo,
+            status=entry.status,
+            postings=[_posting(leg) for leg in entry.legs],
+        )
+        self.session.add(transaction)
+        await self.session.flush()
+        change = TotalsChange()
+        change.add_transaction(transaction)
+        await change.apply(self.session)
+        return transaction
+
+    async def record_many(self, entries: Sequence[Entry]) -> list[int]:
+        """Write many transactions at once (an import, a backup): bulk inserts with their ids
+        reserved up front, which `RETURNING` in order would cost a statement a row. The ids, in
+        the order of `entries`."""
+        if not entries:
+            return []
+        await self._check(entries)
+        ids = await self._reserve_ids(len(entries))
+        now = utc_now()
+        await self.session.execute(
+            insert(TRANSACTIONS),
+            [
+                {
+                    "id": transaction_id,
+                    "owner_id": self.owner_id,
+                    "date": entry.date,
+                    "payee": entry.payee,
+                    "memo": entry.memo,
+                    "status": entry.status,
+                    "created_at": entry.created_at or now,
+                    "updated_at": entry.updated_at or now,
+                }
+                for transaction_id, entry in zip(ids, entries, strict=True)
+            ],
+        )
+        await self.session.execute(
+            insert(POSTINGS),
+            [
+                {
+                    "transaction_id": transaction_id,
+                    "account_id": leg.account_id,
+                    "category_id": leg.category_id,
+                    "amount_minor": leg.amount_minor,
+                    "currency": leg.currency,
+                    "memo": leg.memo,
+                }
+                for transaction_id, entry in zip(ids, entries, strict=True)
+                for leg in entry.legs
+            ],
+        )
+        change = TotalsChange()
+        for entry in entries:
+            change.add_entry(entry)
+        await change.apply(self.session)
+        return ids
+
+    async def replace(self, transaction: Transaction, entry: Entry) -> None:
+        """Give a transaction a new header and new postings in place of its old ones."""
+        await self._check([entry])
+        change = TotalsChange()
+        change.add_transaction(transaction, sign=-1)
+        transaction.date, transaction.payee, transaction.memo = entry.date, entry.payee, entry.memo
+        transaction.status = entry.status
+        transaction.postings = [_posting(leg) for leg in entry.legs]
+        transaction.updated_at = utc_now()
+        await self.session.flush()
+        change.add_transaction(transaction)
+        await change.apply(self.session)
+
+    async def amend(self, transaction: Transaction, changes: Mapping[str, Any]) -> None:
+        """Change a transaction's date, payee, memo or status; its postings stay."""
+        unknown = set(changes) - HEADER_FIELDS
+        if unknown:
+            raise ValueError(f"not a header field: {', '.join(sorted(unknown))}")
+        if "date" in changes:
+            await self._check([Entry(changes["date"], [_leg(p) for p in transaction.postings])])
+        change = TotalsChange()
+        change.add_transaction(transaction, sign=-1)
+        for field, value in changes.items():
+            setattr(transaction, field, value)
+        await self.session.flush()
+        change.add_transaction(transaction)
+        await change.apply(self.session)
+
+    async def delete(self, transaction: Transaction) -> None:
+        """Delete a transaction and its postings."""
+        change = TotalsChange()
+        change.add_transaction(transaction, sign=-1)
+        await self.session.delete(transaction)
+        await self.session.flush()
+        await change.apply(self.session)
+
+    async def delete_many(self, transaction_ids: Sequence[int]) -> int:
+        """Delete many of the owner's transactions (an import undone); how many there were."""
+        change, deleted = TotalsChange(), 0
+        for start in range(0, len(transaction_ids), CHUNK):
+            chunk = self._owned(transaction_ids[start : start + CHUNK])
+            await self._count_postings(change, Posting.transaction_id.in_(chunk), sign=-1)
+            await self.session.execute(delete(Posting).where(Posting.transaction_id.in_(chunk)))
+            result = await self.session.execute(
+                delete(Transaction).where(Transaction.id.in_(chunk))
+            )
+            deleted += cast(CursorResult[Any], result).rowcount
+        await change.apply(self.session)
+        return deleted
+
+    async def delete_all(self) -> None:
+        """Delete every transaction the owner has."""
+        ids = await self.session.scalars(
+            select(Transaction.id).where(Transaction.owner_id == self.owner_id)
+        )
+        await self.delete_many(list(ids))
+
+    async def recategorise(self, posting_ids: Sequence[int], category_id: int) -> None:
+        """Move these category lines (of the owner's transactions) to another category."""
+        await self._require_categories({category_id})
+        change = TotalsChange()
+        for start in range(0, len(posting_ids), CHUNK):
+            lines = Posting.id.in_(posting_ids[start : start + CHUNK])
+            chosen = lines & Posting.account_id.is_(None) & self._owned_posting()
+            await self._count_postings(change, chosen, sign=-1)
+            await self._count_postings(change, chosen, sign=1, category_id=category_id)
+            await self.session.execute(
+                update(Posting).where(chosen).values(category_id=category_id)
+            )
+        await change.apply(self.session)
+
+    async def move_category(self, from_id: int, to_id: int) -> None:
+        """Move every line of one category to another (before the first is deleted)."""
+        await self._require_categories({from_id, to_id})
+        change = TotalsChange()
+        for month in await self.session.scalars(
+            select(CategoryMonth).where(CategoryMonth.category_id == from_id)
+        ):
+            for category_id, sign in ((from_id, -1), (to_id, 1)):
+                change.add(
+                    account_id=None,
+                    category_id=category_id,
+                    currency=month.currency,
+                    amount_minor=month.posted_minor,
+                    day=month.month,
+                    cleared=False,
+                    sign=sign,
+                    postings=month.postings,
+                )
+        await self.session.execute(
+            update(Posting)
+            .where(Posting.category_id == from_id, self._owned_posting())
+            .values(category_id=to_id)
+        )
+        await change.apply(self.session)
+
+    # Checks
+
+    async def _check(self, entries: Sequence[Entry]) -> None:
+        """Refuse entries that would break the ledger, before anything is written."""
+        for entry in entries:
+            if len(entry.legs) < 2:
+                raise InvalidInput("postings", "a transaction needs two postings or more")
+            unbalanced = unbalanced_currencies(entry.legs)
+            if unbalanced:
+                raise InvalidInput(
+                    "postings", f"postings do not balance in {', '.join(unbalanced)}"
+                )
+        legs = [leg for entry in entries for leg in entry.legs]
+        await self._require_categories({leg.category_id for leg in legs} - {None})
+        accounts = await self._accounts({leg.account_id for leg in legs} - {None})
+        for entry in entries:
+            for leg in entry.legs:
+                if leg.account_id is not None:
+                    _check_leg(accounts[leg.account_id], leg, entry.date)
+
+    async def _accounts(self, account_ids: Iterable[int | None]) -> dict[int, Account]:
+        wanted = sorted(i for i in account_ids if i is not None)
+        found: dict[int, Account] = {}
+        for start in range(0, len(wanted), CHUNK):
+            rows = await self.session.scalars(
+                select(Account).where(
+                    Account.owner_id == self.owner_id, Account.id.in_(wanted[start : start + CHUNK])
+                )
+            )
+            found.update({account.id: account for account in rows})
+        missing = sorted(set(wanted) - set(found))
+        if missing:
+            raise InvalidInput("postings", f"account {missing[0]} not found")
+        return found
+
+    async def _require_categories(self, category_ids: Iterable[int | None]) -> None:
+        wanted = sorted(i for i in category_ids if i is not None)
+        found: set[int] = set()
+        for start in range(0, len(wanted), CHUNK):
+            found.update(
+                await self.session.scalars(
+                    select(Category.id).where(
+                        Category.owner_id == self.owner_id,
+                        Category.id.in_(wanted[start : start + CHUNK]),
+                    )
+                )
+            )
+        missing = sorted(set(wanted) - found)
+        if missing:
+            raise InvalidInput("postings", f"category {missing[0]} not found")
+
+    # Helpers
+
+    def _owned(self, transaction_ids: Sequence[int]) -> Any:
+        """Those of the ids that are the owner's transactions, as a sub-query."""
+        return select(Transaction.id).where(
+            Transaction.owner_id == self.owner_id, Transaction.id.in_(transaction_ids)
+        )
+
+    def _owned_posting(self) -> Any:
+        """A posting of one of the owner's transactions."""
+        return Posting.transaction_id.in_(
+            select(Transaction.id).where(Transaction.owner_id == self.owner_id)
+        )
+
+    async def _count_postings(
+        self, change: TotalsChange, where: Any, *, sign: int, category_id: int | None = None
+    ) -> None:
+        """Count the postings `where` selects into `change` (as lines of `category_id`, if
+        given), summed per day in SQL."""
+        cleared = Transaction.status != TransactionStatus.UNCLEARED
+        query = (
+            select(
+                Posting.account_id,
+                Posting.category_id,
+                Posting.currency,
+                Transaction.date,
+                cleared,
+                func.sum(Posting.amount_minor),
+                func.count(),
+            )
+            .join(Transaction, Transaction.id == Posting.transaction_id)
+            .where(where)
+            .group_by(Posting.account_id, Posting.category_id, Posting.currency, Transaction.date)
+            .group_by(cleared)
+        )
+        for (
+            account,
+            category,
+            currency,
+            day,
+            is_cleared,
+            amount,
+            count,
+        ) in await self.session.execute(query):
+            change.add(
+                account_id=account,
+                category_id=category if category_id is None else category_id,
+                currency=currency,
+                amount_minor=int(amount),
+                day=day,
+                cleared=bool(is_cleared),
+                sign=sign,
+                postings=int(count),
+            )
+
+    async def _reserve_ids(self, count: int) -> list[int]:
+        """`count` transaction ids nobody else will take: from the id sequence on PostgreSQL;
+        on SQLite above the highest, which is safe because this transaction holds the
+        database's write lock."""
+        if on_postgresql(self.session):
+            reserved = await self.session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('transactions', 'id')) "
+                    "FROM generate_series(1, :count)"
+                ),
+                {"count": count},
+            )
+            return list(reserved)
+        highest = await self.session.scalar(select(func.max(Transaction.id))) or 0
+        return list(range(highest + 1, highest + 1 + count))
+
+
+def _check_leg(account: Account, leg: Leg, day: date) -> None:
+    if leg.currency != account.currency:
+        raise InvalidInput(
+            "postings", f"account {account.id} holds {account.currency}, not {leg.currency}"
+        )
+    if day < account.opening_date:
+        raise InvalidInput(
+            "date",
+            f"{day} is before {account.name}'s opening date ({account.opening_date}); "
+            "move the account's opening date back first",
+        )
+
+
+def _posting(leg: Leg) -> Posting:
+    return Posting(
+        account_id=leg.account_id,
+        category_id=leg.category_id,
+        amount_minor=leg.amount_minor,
+        currency=leg.currency,
+        memo=leg.memo,
+    )
+
+
+def _leg(posting: Posting) -> Leg:
+    return Leg(
+        posting.amount_minor,
+        posting.currency,
+        account_id=posting.account_id,
+        category_id=posting.category_id,
+        memo=posting.memo,
+    )

@@ -1,0 +1,234 @@
+"""Keeping the totals: how postings that come and go move each total (`TotalsChange`), written
+in one statement per table, an upsert that adds, so that concurrent writers never lose each
+other's sums; and every total recomputed from the postings, for `finance db check`."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from finance.db import Base
+from finance.ledger.entries import Entry
+from finance.ledger.models import (
+    AccountMonth,
+    AccountTotal,
+    CategoryMonth,
+    Posting,
+    Transaction,
+    TransactionStatus,
+)
+
+
+def month_of(day: date) -> date:
+    """The month a day is in, as its first day (how the totals tables store months)."""
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    """The first day of the following month."""
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+@dataclass(slots=True)
+class Sums:
+    """One total: an amount, its cleared part (accounts only), and how many postings."""
+
+    posted: int = 0
+    cleared: int = 0
+    postings: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.posted or self.cleared or self.postings)
+
+
+AccountKey = int
+AccountMonthKey = tuple[int, date]
+CategoryMonthKey = tuple[int, date, str]
+
+
+class TotalsChange:
+    """What a write does to the totals: each posting it adds counts once, each it removes
+    (`sign` -1) counts against. Built in memory, then `apply` writes it."""
+
+    def __init__(self) -> None:
+        self.accounts: defaultdict[AccountKey, Sums] = defaultdict(Sums)
+        self.account_months: defaultdict[AccountMonthKey, Sums] = defaultdict(Sums)
+        self.category_months: defaultdict[CategoryMonthKey, Sums] = defaultdict(Sums)
+
+    def add(
+        self,
+        *,
+        account_id: int | None,
+        category_id: int | None,
+        currency: str,
+        amount_minor: int,
+        day: date,
+        cleared: bool,
+        sign: int = 1,
+        postings: int = 1,
+    ) -> None:
+        """Count one posting (or `postings` of them summing to `amount_minor`) dated `day`."""
+        month = month_of(day)
+        if account_id is not None:
+            for sums in (self.accounts[account_id], self.account_months[(account_id, month)]):
+                sums.posted += sign * amount_minor
+                sums.cleared += sign * amount_minor if cleared else 0
+                sums.postings += sign * postings
+        elif category_id is not None:
+            sums = self.category_months[(category_id, month, currency)]
+            sums.posted += sign * amount_minor
+            sums.postings += sign * postings
+
+    def add_transaction(self, transaction: Transaction, sign: int = 1) -> None:
+        """Count every posting of a stored transaction, as it stands now."""
+        for posting in transaction.postings:
+            self.add(
+                account_id=posting.account_id,
+                category_id=posting.category_id,
+                currency=posting.currency,
+                amount_minor=posting.amount_minor,
+                day=transaction.date,
+                cleared=transaction.status.is_cleared,
+                sign=sign,
+            )
+
+    def add_entry(self, entry: Entry) -> None:
+        """Count every leg of an entry about to be written."""
+        for leg in entry.legs:
+            self.add(
+                account_id=leg.account_id,
+                category_id=leg.category_id,
+                currency=leg.currency,
+                amount_minor=leg.amount_minor,
+                day=entry.date,
+                cleared=entry.status.is_cleared,
+            )
+
+    async def apply(self, session: AsyncSession) -> None:
+        """Add the changes to the stored totals, keys in order (so that two writers take their
+        row locks in the same order and never deadlock)."""
+        await _add_to(
+            session,
+            AccountTotal,
+            {(key,): sums for key, sums in self.accounts.items()},
+            cleared=True,
+        )
+        await _add_to(session, AccountMonth, dict(self.account_months), cleared=True)
+        await _add_to(session, CategoryMonth, dict(self.category_months), cleared=False)
+
+
+async def _add_to(
+    session: AsyncSession,
+    model: type[Base],
+    changes: Mapping[tuple[Any, ...], Sums],
+    *,
+    cleared: bool,
+) -> None:
+    """`INSERT ... ON CONFLICT (key) DO UPDATE SET total = total + excluded.total`."""
+    table = cast(Table, model.__table__)
+    keys = [column.name for column in table.primary_key.columns]
+    amounts = ["posted_minor", "postings", *(["cleared_minor"] if cleared else [])]
+    rows = [
+        dict(zip(keys, key, strict=True))
+        | {"posted_minor": sums.posted, "postings": sums.postings}
+        | ({"cleared_minor": sums.cleared} if cleared else {})
+        for key, sums in sorted(changes.items())
+        if sums
+    ]
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: table.c[name] + statement.excluded[name] for name in amounts},
+    )
+    await session.execute(statement, rows)
+
+
+async def recomputed(session: AsyncSession) -> TotalsChange:
+    """Every total of every owner as the postings say it should be. The postings are summed per
+    day in SQL (the same query on every database) and folded into months here."""
+    cleared = Transaction.status != TransactionStatus.UNCLEARED
+    query = (
+        select(
+            Posting.account_id,
+            Posting.category_id,
+            Posting.currency,
+            Transaction.date,
+            cleared,
+            func.sum(Posting.amount_minor),
+            func.count(),
+        )
+        .join(Transaction, Transaction.id == Posting.transaction_id)
+        .group_by(Posting.account_id, Posting.category_id, Posting.currency, Transaction.date)
+        .group_by(cleared)
+    )
+    totals = TotalsChange()
+    for account_id, category_id, currency, day, is_cleared, amount, count in await session.execute(
+        query
+    ):
+        totals.add(
+            account_id=account_id,
+            category_id=category_id,
+            currency=currency,
+            amount_minor=int(amount),
+            day=day,
+            cleared=bool(is_cleared),
+            postings=int(count),
+        )
+    return totals
+
+
+async def stored(session: AsyncSession) -> TotalsChange:
+    """Every total as the totals tables hold it."""
+    totals = TotalsChange()
+    for row in (await session.scalars(select(AccountTotal))).all():
+        totals.accounts[row.account_id] = Sums(row.posted_minor, row.cleared_minor, row.postings)
+    for month in (await session.scalars(select(AccountMonth))).all():
+        totals.account_months[(month.account_id, month.month)] = Sums(
+            month.posted_minor, month.cleared_minor, month.postings
+        )
+    for line in (await session.scalars(select(CategoryMonth))).all():
+        totals.category_months[(line.category_id, line.month, line.currency)] = Sums(
+            line.posted_minor, 0, line.postings
+        )
+    return totals
+
+
+@dataclass(frozen=True)
+class TotalMismatch:
+    """A stored total that is not the sum of its postings."""
+
+    total: str
+    """Which total: `account 3`, `account 3, 2026-10`, `category 7, 2026-10, USD`."""
+    stored: Sums
+    expected: Sums
+
+
+def mismatches(stored_totals: TotalsChange, expected: TotalsChange) -> list[TotalMismatch]:
+    """Where the stored totals differ from the recomputed ones (a missing row counts as zero)."""
+    found: list[TotalMismatch] = []
+    tables: Iterable[tuple[str, Mapping[Any, Sums], Mapping[Any, Sums]]] = (
+        ("account", stored_totals.accounts, expected.accounts),
+        ("account", stored_totals.account_months, expected.account_months),
+        ("category", stored_totals.category_months, expected.category_months),
+    )
+    for what, have, want in tables:
+        for key in sorted(set(have) | set(want)):
+            kept, summed = have.get(key, Sums()), want.get(key, Sums())
+            if kept != summed:
+                found.append(TotalMismatch(f"{what} {_name(key)}", kept, summed))
+    return found
+
+
+def _name(key: object) -> str:
+    parts = key if isinstance(key, tuple) else (key,)
+    return ", ".join(
+        part.strftime("%Y-%m") if isinstance(part, date) else str(part) for part in parts
+    )
