@@ -15,13 +15,13 @@ from fastapi import Request, Response
 
 from finance.config import Settings
 from finance.credentials import digest, new_secret, same
+from finance.db import SAFE_METHODS
 from finance.errors import Forbidden
 
 CSRF_FIELD = "csrf_token"
 """The hidden input every form posts."""
 CSRF_HEADER = "X-CSRF-Token"
 """The header htmx sends (`hx-headers` on the page's body)."""
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 UNPROTECTED_PATHS = ("/api/", "/static/", "/health", "/docs", "/redoc", "/openapi.json")
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from finance import migrate
 from finance.config import Settings
-from finance.db import create_engine, create_session_factory
+from finance.db import Database, create_engine
 from finance.errors import DomainError
 
 DatabaseUrl = Annotated[
@@ -76,7 +76,7 @@ async def database_session(database_url: str) -> AsyncIterator[AsyncSession]:
     """A session on its own engine, disposed of afterwards (commands run once and exit)."""
     engine = create_engine(database_url, poolclass=NullPool)
     try:
-        async with create_session_factory(engine)() as db:
+        async with Database(engine).session() as db:
             yield db
     finally:
         await engine.dispose()

@@ -1,11 +1,15 @@
-"""Database engine, session factory, declarative base and the session dependency."""
+"""The database: engine, sessions for reading and for writing, the declarative base, and the
+session dependency."""
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -30,6 +34,28 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class Access(StrEnum):
+    """What a database transaction may do, which decides how it begins on SQLite."""
+
+    READ = "read"
+    """Only reads: a deferred transaction, which WAL runs beside other readers and beside the
+    one writer, on a snapshot; SQLite's `query_only` refuses any write in it."""
+    WRITE = "write"
+    """Reads and writes: takes the write lock as it begins, waiting its turn (the busy
+    timeout) behind another writer."""
+    WRITE_IF_FREE = "write_if_free"
+    """A small write that can wait for a better moment (when a token was last used): takes the
+    write lock at once if it is free, or fails at once if another writer holds it."""
+
+
+ACCESS_OPTION = "finance_access"
+"""The execution option that carries a session's `Access` to the SQLite `begin` hook."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""HTTP methods that change nothing: their requests read in `Access.READ` transactions (and
+pages asked for with them need no CSRF token)."""
+logger = logging.getLogger(__name__)
+
+
 def create_engine(
     database_url: str, *, echo: bool = False, busy_timeout_ms: int = 5000, **options: Any
 ) -> AsyncEngine:
@@ -43,12 +69,14 @@ def create_engine(
 
 
 def configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
-    """Foreign keys on, WAL, a busy timeout, full sync, and `BEGIN IMMEDIATE` transactions.
+    """Foreign keys on, WAL, a busy timeout, full sync; each transaction begun as its `Access`
+    asks.
 
     Python's sqlite3 module would start transactions itself with a deferred `BEGIN`; a deferred
     transaction that reads and then writes fails at once with "database is locked" when another
     writer holds the lock, whatever the busy timeout. So the driver's own transaction handling is
-    switched off and every transaction takes the write lock up front, waiting its turn.
+    switched off: a transaction that may write takes the write lock up front (`BEGIN
+    IMMEDIATE`), waiting its turn, and one that only reads begins deferred and is held to it.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -63,24 +91,60 @@ def configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        access = Access(connection.get_execution_options().get(ACCESS_OPTION, Access.WRITE))
+        wait = 0 if access is Access.WRITE_IF_FREE else int(busy_timeout_ms)
+        connection.exec_driver_sql(f"PRAGMA query_only={int(access is Access.READ)}")
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+        connection.exec_driver_sql("BEGIN" if access is Access.READ else "BEGIN IMMEDIATE")
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded attributes after commit (no lazy reloads in async code)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+class Database:
+    """The engine, and sessions on it for each kind of `Access`. Sessions keep loaded
+    attributes after commit (no lazy reloads in async code)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = {
+            access: async_sessionmaker(
+                engine.execution_options(**{ACCESS_OPTION: access.value}),
+                expire_on_commit=False,
+            )
+            for access in Access
+        }
+
+    def sessions(self, access: Access = Access.WRITE) -> async_sessionmaker[AsyncSession]:
+        """The factory of sessions that `access`."""
+        return self._sessions[access]
+
+    def session(self, access: Access = Access.WRITE) -> AsyncSession:
+        """A new session that `access`."""
+        return self._sessions[access]()
+
+    async def write_if_free(self, work: Callable[[AsyncSession], Awaitable[None]]) -> bool:
+        """Do a small write that may be skipped, such as noting when a token was last used: at
+        once if the database is free (SQLite would otherwise make it wait for a writer that may
+        take seconds), else not at all; whether it was done."""
+        try:
+            async with self.session(Access.WRITE_IF_FREE) as session:
+                await work(session)
+        except OperationalError as busy:
+            logger.info("skipped a write while the database is busy: %s", busy)
+            return False
+        return True
 
 
 def on_postgresql(session: AsyncSession) -> bool:
     """Whether the session talks to PostgreSQL. (SQLite needs no explicit locks: every
-    transaction here takes the write lock as it begins.)"""
+    transaction that may write takes the write lock as it begins.)"""
     return session.get_bind().dialect.name == "postgresql"
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request, from the factory `create_app` put on the app state."""
-    session_factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    async with session_factory() as session:
+    """One session per request, on the app's `Database`: read-only for a request that changes
+    nothing (`SAFE_METHODS`), so that reads never queue behind a writer."""
+    database: Database = request.app.state.database
+    access = Access.READ if request.method in SAFE_METHODS else Access.WRITE
+    async with database.session(access) as session:
         yield session
 
 

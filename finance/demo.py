@@ -28,7 +28,7 @@ from finance.accounts.schemas import AccountCreate
 from finance.auth import service as auth_service
 from finance.categories import service as category_service
 from finance.categories.schemas import CategoryCreate
-from finance.db import create_engine, create_session_factory
+from finance.db import Database, create_engine
 from finance.ledger.journal import Journal
 from finance.ledger.models import (
     Account,
@@ -164,7 +164,7 @@ def create_demo_database(
 async def _fill(database_url: str, *, email: str, password: str, force: bool) -> DemoSummary:
     engine = create_engine(database_url, poolclass=NullPool)
     try:
-        async with create_session_factory(engine)() as db:
+        async with Database(engine).session() as db:
             owner = await UserRepository(db).get_by_email(email)
             if owner is None:
                 owner = await auth_service.create_user(db=db, email=email, password=password)

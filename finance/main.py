@@ -18,7 +18,7 @@ from finance.categories.pages import router as category_pages
 from finance.categories.router import router as categories_router
 from finance.config import Settings, get_settings
 from finance.dashboard.pages import router as dashboard_pages
-from finance.db import create_engine, create_session_factory
+from finance.db import Database, create_engine
 from finance.exports.pages import router as export_pages
 from finance.exports.router import router as exports_router
 from finance.imports.pages import router as import_pages
@@ -87,9 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        await engine.dispose()
+        await app.state.database.engine.dispose()
 
     app = FastAPI(
         title="finance",
@@ -100,8 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = create_session_factory(engine)
+    app.state.database = Database(engine)
     install_problem_handlers(app)
     app.add_exception_handler(LoginRequired, _login_required)
     app.middleware("http")(bind_browser(settings))

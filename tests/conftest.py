@@ -1,5 +1,5 @@
 """Fixtures: a fresh database per test, on in-memory SQLite and, when
-`FINANCE_TEST_DATABASE_URL` names one, on PostgreSQL too; an app whose `get_db` uses it; and an
+`FINANCE_TEST_DATABASE_URL` names one, on PostgreSQL too; an app on it; and an
 httpx client talking to that app in-process."""
 
 import os
@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool, StaticPool
 
-from finance.db import create_engine, create_session_factory
+from finance.db import Database, create_engine
 from finance.models import Base
 from finance.users.models import User
 from tests.apps import make_app
@@ -58,9 +58,15 @@ async def _reset_postgres(engine: AsyncEngine) -> None:
 
 
 @pytest.fixture
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions on the test database, configured as the app's are."""
-    return create_session_factory(engine)
+def database(engine: AsyncEngine) -> Database:
+    """The test database, as the app uses it."""
+    return Database(engine)
+
+
+@pytest.fixture
+def session_factory(database: Database) -> async_sessionmaker[AsyncSession]:
+    """Writing sessions on the test database, configured as the app's are."""
+    return database.sessions()
 
 
 @pytest.fixture
@@ -77,9 +83,9 @@ async def owner(db: AsyncSession) -> User:
 
 
 @pytest.fixture
-def app(session_factory: async_sessionmaker[AsyncSession]) -> FastAPI:
-    """The app, with `get_db` answering from the test database."""
-    return make_app(session_factory)
+def app(database: Database) -> FastAPI:
+    """The app, answering from the test database."""
+    return make_app(database)
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
-"""The database setup a user runs on: SQLite pragmas, concurrent writers, health, and commits."""
+"""The database setup a user runs on: SQLite pragmas, concurrent writers, reads beside a writer,
+health, and commits."""
 
 import asyncio
+import sqlite3
+import time
 
 import pytest
 from httpx import ASGITransport, AsyncClient
@@ -9,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.config import Settings
+from finance.db import Access
 from finance.main import create_app
 from finance.models import Base
 from tests.api import API, add_account, assert_problem
@@ -21,16 +25,16 @@ async def file_app(tmp_path):
     app = create_app(
         Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/finance.db", _env_file=None)
     )
-    async with app.state.engine.begin() as connection:
+    async with app.state.database.engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
     yield app
-    await app.state.engine.dispose()
+    await app.state.database.engine.dispose()
 
 
 @pytest.fixture
 async def file_client(file_app):
     """A client of `file_app`, logged in."""
-    async with file_app.state.session_factory() as db:
+    async with file_app.state.database.session() as db:
         credentials = await credentials_for(db, await add_user(db, OWNER_EMAIL))
     transport = ASGITransport(app=file_app)
     async with AsyncClient(
@@ -43,7 +47,7 @@ async def file_client(file_app):
 
 
 async def test_sqlite_connections_are_configured_for_safety(file_app):
-    async with file_app.state.engine.connect() as connection:
+    async with file_app.state.database.engine.connect() as connection:
         pragmas = {
             name: (await connection.execute(text(f"PRAGMA {name}"))).scalar()
             for name in ("foreign_keys", "journal_mode", "busy_timeout", "synchronous")
@@ -80,7 +84,7 @@ async def test_health_is_503_when_the_database_is_unreachable():
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         response = await client.get("/health")
     assert_problem(response, 503)
-    await app.state.engine.dispose()
+    await app.state.database.engine.dispose()
 
 
 async def test_a_write_whose_commit_fails_is_answered_503_not_success(app, client, monkeypatch):
@@ -118,4 +122,62 @@ async def test_the_api_answers_503_while_the_database_server_is_down():
         response = await client.get(f"{API}/accounts")
     assert_problem(response, 503)
     assert response.headers["retry-after"] == "5"
-    await app.state.engine.dispose()
+    await app.state.database.engine.dispose()
+
+
+@pytest.fixture
+def writer_holding_the_lock(file_app, tmp_path):
+    """Another process's writer in the middle of a long transaction (an import, say)."""
+    connection = sqlite3.connect(tmp_path / "finance.db", isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute("UPDATE users SET display_name = 'busy'")
+    yield connection
+    connection.execute("ROLLBACK")
+    connection.close()
+
+
+async def test_reads_go_on_while_another_writer_holds_the_lock(
+    file_client, writer_holding_the_lock
+):
+    started = time.perf_counter()
+    answers = await asyncio.gather(*(file_client.get(f"{API}/accounts") for _ in range(8)))
+    took = time.perf_counter() - started
+    assert [answer.status_code for answer in answers] == [200] * 8
+    assert took < 2, f"the reads waited {took:.1f} s for the writer"
+
+
+async def test_a_write_waits_its_turn_behind_another_writer(file_client, writer_holding_the_lock):
+    async def release_soon() -> None:
+        await asyncio.sleep(0.3)
+        writer_holding_the_lock.execute("COMMIT")
+        writer_holding_the_lock.execute("BEGIN")  # the fixture's ROLLBACK needs a transaction
+
+    created, _ = await asyncio.gather(
+        file_client.post(
+            f"{API}/accounts",
+            json={"name": "Checking", "type": "checking", "currency": "USD"},
+        ),
+        release_soon(),
+    )
+    assert created.status_code == 201, created.text
+
+
+async def test_a_read_only_session_refuses_to_write(file_app):
+    async with file_app.state.database.session(Access.READ) as db:
+        with pytest.raises(OperationalError, match="readonly"):
+            await db.execute(text("UPDATE users SET display_name = 'x'"))
+
+
+async def test_a_write_that_may_wait_is_skipped_while_another_writer_is_busy(
+    file_app, writer_holding_the_lock
+):
+    async def note(db: AsyncSession) -> None:
+        await db.execute(text("UPDATE users SET display_name = 'noted'"))
+        await db.commit()
+
+    started = time.perf_counter()
+    assert await file_app.state.database.write_if_free(note) is False
+    assert time.perf_counter() - started < 1
+    writer_holding_the_lock.execute("ROLLBACK")
+    writer_holding_the_lock.execute("BEGIN")
+    assert await file_app.state.database.write_if_free(note) is True

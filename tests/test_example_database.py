@@ -59,7 +59,7 @@ async def test_the_demo_login_opens_the_examples_dashboard(example_copy: Path) -
             login = await log_in(http, DEMO_EMAIL, DEMO_PASSWORD)
             dashboard = await http.get("/")
     finally:
-        await app.state.engine.dispose()
+        await app.state.database.engine.dispose()
 
     assert login.status_code == 303
     assert dashboard.status_code == 200
@@ -90,7 +90,7 @@ async def test_the_api_shows_the_examples_accounts_and_transactions(
             page = (await http.get("/api/v1/transactions", params={"limit": 5})).json()
             categories = (await http.get("/api/v1/categories")).json()
     finally:
-        await app.state.engine.dispose()
+        await app.state.database.engine.dispose()
 
     assert {account["name"] for account in accounts} == {
         "Checking",

@@ -3,9 +3,7 @@
 import pytest
 from httpx import ASGITransport, AsyncClient
 
-from finance.config import Settings
-from finance.db import get_db
-from finance.main import create_app
+from tests.apps import make_app
 
 PATHS = [
     "/",
@@ -39,9 +37,7 @@ async def test_the_api_documentation_keeps_working_under_its_own_policy(client):
 
 async def test_hsts_is_sent_when_served_over_https(app, client):
 
-    secure = create_app(Settings(database_url="sqlite+aiosqlite://", https=True, _env_file=None))
-    secure.dependency_overrides[get_db] = app.dependency_overrides[get_db]
+    secure = make_app(app.state.database, https=True)
     async with AsyncClient(transport=ASGITransport(app=secure), base_url="http://test") as http:
         response = await http.get("/health")
     assert response.headers["strict-transport-security"].startswith("max-age=")
-    await secure.state.engine.dispose()

@@ -10,9 +10,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from finance.auth import service
-from finance.browser import SAFE_METHODS, session_cookie
+from finance.browser import session_cookie
 from finance.config import Settings
-from finance.db import SessionDep
+from finance.db import SAFE_METHODS, SessionDep
 from finance.errors import ReadOnlyToken, Unauthenticated
 from finance.users.models import User
 
@@ -40,7 +40,8 @@ async def api_user(
     tries to write."""
     if credentials is None:
         raise Unauthenticated("send a personal access token: Authorization: Bearer <token>")
-    found = await service.token_owner(db=db, secret=credentials.credentials)
+    database = request.app.state.database
+    found = await service.token_owner(db=db, database=database, secret=credentials.credentials)
     if found is None:
         raise Unauthenticated("the access token is wrong, expired or revoked", rejected=True)
     user, token = found
@@ -70,7 +71,12 @@ async def session_owner(request: Request, db: SessionDep) -> User | None:
     secret = request.cookies.get(session_cookie(settings))
     if not secret:
         return None
-    return await service.session_user(db=db, session_secret=secret, limits=session_limits(settings))
+    return await service.session_user(
+        db=db,
+        database=request.app.state.database,
+        session_secret=secret,
+        limits=session_limits(settings),
+    )
 
 
 def session_limits(settings: Settings) -> service.SessionLimits:

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.auth.models import AccessToken, BrowserSession, LoginFailure
@@ -37,6 +37,14 @@ class SessionRepository:
             delete(BrowserSession).where(BrowserSession.secret_hash == secret_hash)
         )
 
+    async def touch(self, secret_hash: str, at: datetime) -> None:
+        """Note that the session was seen at `at`."""
+        await self.session.execute(
+            update(BrowserSession)
+            .where(BrowserSession.secret_hash == secret_hash)
+            .values(last_seen_at=at)
+        )
+
     async def remove_all_of(self, user_id: int, *, except_hash: str | None = None) -> None:
         """Delete every session of a user, but the one with `except_hash`."""
         statement = delete(BrowserSession).where(BrowserSession.user_id == user_id)
@@ -60,6 +68,12 @@ class AccessTokenRepository:
         )
         row = found.first()
         return None if row is None else (row[0], row[1])
+
+    async def touch(self, token_id: int, at: datetime) -> None:
+        """Note that the token was used at `at`."""
+        await self.session.execute(
+            update(AccessToken).where(AccessToken.id == token_id).values(last_used_at=at)
+        )
 
     async def list(self, user_id: int) -> Sequence[AccessToken]:
         """A user's tokens, newest first."""

@@ -13,6 +13,7 @@ from finance.auth.passwords import check_new_password, hash_password, needs_reha
 from finance.auth.repository import AccessTokenRepository, LoginFailureRepository, SessionRepository
 from finance.auth.schemas import Credentials, PasswordChange, SignUp, TokenCreate
 from finance.credentials import TOKEN_PREFIX, digest, new_secret
+from finance.db import Database
 from finance.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 from finance.timestamps import utc_now
 from finance.users.models import User
@@ -102,24 +103,30 @@ async def log_out(*, db: AsyncSession, session_secret: str) -> None:
 
 
 async def session_user(
-    *, db: AsyncSession, session_secret: str, limits: SessionLimits
+    *, db: AsyncSession, database: Database, session_secret: str, limits: SessionLimits
 ) -> User | None:
-    """The user of a live session; an expired one is deleted and gives `None`."""
+    """The user of a live session; an expired one is deleted and gives `None`. What needs
+    writing (the deletion, the last-seen time) is written apart from the request's transaction,
+    which ends here, and only if the database is free: a page that only reads never waits for
+    a writer on its way in."""
     found = await SessionRepository(db).find(digest(session_secret))
     if found is None:
         return None
     browser_session, user = found
-    now = utc_now()
-    if now - browser_session.last_seen_at > limits.idle or (
+    now, secret_hash = utc_now(), browser_session.secret_hash
+    expired = now - browser_session.last_seen_at > limits.idle or (
         now - browser_session.created_at > limits.lifetime
-    ):
-        await SessionRepository(db).remove(browser_session.secret_hash)
+    )
+    if expired or now - browser_session.last_seen_at > TOUCH_INTERVAL:
+
+        async def note(writer: AsyncSession) -> None:
+            sessions = SessionRepository(writer)
+            await (sessions.remove(secret_hash) if expired else sessions.touch(secret_hash, now))
+            await writer.commit()
+
         await db.commit()
-        return None
-    if now - browser_session.last_seen_at > TOUCH_INTERVAL:
-        browser_session.last_seen_at = now
-        await db.commit()
-    return user
+        await database.write_if_free(note)
+    return None if expired else user
 
 
 async def change_password(
@@ -207,8 +214,11 @@ async def revoke_token(*, db: AsyncSession, user_id: int, token_id: int) -> Acce
     return token
 
 
-async def token_owner(*, db: AsyncSession, secret: str) -> tuple[User, AccessToken] | None:
-    """The user and token for a bearer secret; `None` if unknown or expired."""
+async def token_owner(
+    *, db: AsyncSession, database: Database, secret: str
+) -> tuple[User, AccessToken] | None:
+    """The user and token for a bearer secret; `None` if unknown or expired. The token's last
+    use is noted as `session_user` notes a session's, apart and only if the database is free."""
     found = await AccessTokenRepository(db).find(digest(secret))
     if found is None:
         return None
@@ -217,8 +227,14 @@ async def token_owner(*, db: AsyncSession, secret: str) -> tuple[User, AccessTok
     if token.expires_at is not None and token.expires_at <= now:
         return None
     if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
-        token.last_used_at = now
+        token_id = token.id
+
+        async def note(writer: AsyncSession) -> None:
+            await AccessTokenRepository(writer).touch(token_id, now)
+            await writer.commit()
+
         await db.commit()
+        await database.write_if_free(note)
     return user, token
 
 

@@ -85,7 +85,7 @@ def browser(database: str) -> Iterator[Browser]:
             yield Browser(runner, http)
         finally:
             runner.run(http.aclose())
-            runner.run(app.state.engine.dispose())
+            runner.run(app.state.database.engine.dispose())
 
 
 def log_in(http: Browser, email: str, password: str) -> Response:

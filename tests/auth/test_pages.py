@@ -13,11 +13,12 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.auth import service
 from finance.auth.models import AccessToken, BrowserSession
 from finance.credentials import digest
+from finance.db import Database
 from finance.users.models import User
 from tests.apps import make_app
 from tests.users import OWNER_EMAIL, csrf_from, log_in
@@ -149,9 +150,9 @@ async def test_once_someone_has_an_account_signup_is_closed(
 
 
 async def test_open_signup_lets_anyone_create_an_account(
-    session_factory: async_sessionmaker[AsyncSession], db: AsyncSession, owner: User
+    database: Database, db: AsyncSession, owner: User
 ) -> None:
-    async with browser(make_app(session_factory, signup_open=True)) as http:
+    async with browser(make_app(database, signup_open=True)) as http:
         assert "Sign up" in (await http.get("/login")).text
         form = await http.get("/signup")
         assert form.status_code == 200
@@ -164,9 +165,9 @@ async def test_open_signup_lets_anyone_create_an_account(
 
 
 async def test_an_email_taken_in_another_case_is_refused(
-    session_factory: async_sessionmaker[AsyncSession], db: AsyncSession, owner: User
+    database: Database, db: AsyncSession, owner: User
 ) -> None:
-    async with browser(make_app(session_factory, signup_open=True)) as http:
+    async with browser(make_app(database, signup_open=True)) as http:
         refused = await sign_up(http, "Owner@EXAMPLE.com", PASSWORD)
     assert refused.status_code == 422
     assert form_error(refused.text) == "a user with the email owner@example.com already exists"
@@ -358,9 +359,9 @@ async def test_cookies_are_http_only_lax_and_site_wide_without_secure_over_http(
 
 
 async def test_over_https_cookies_are_secure_with_the_host_prefix(
-    session_factory: async_sessionmaker[AsyncSession], ada: User
+    database: Database, ada: User
 ) -> None:
-    app = make_app(session_factory, https=True)
+    app = make_app(database, https=True)
     async with browser(app, base_url="https://test") as http:
         first_page = await http.get("/login")
         assert set(cookies_set(first_page)) == {"__Host-finance_browser"}

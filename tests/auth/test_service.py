@@ -12,12 +12,13 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.auth import service
 from finance.auth.models import AccessToken, BrowserSession
 from finance.auth.schemas import TokenCreate
 from finance.credentials import digest
+from finance.db import Database
 from finance.errors import InvalidInput
 from finance.models import Base
 from finance.users.models import User
@@ -98,11 +99,11 @@ async def test_a_session_in_constant_use_still_ends_a_week_after_login(
 
 async def test_the_session_limits_come_from_the_settings(
     clock: Clock,
-    session_factory: async_sessionmaker[AsyncSession],
+    database: Database,
     db: AsyncSession,
     owner: User,
 ) -> None:
-    app = make_app(session_factory, session_idle_minutes=5, session_lifetime_hours=1)
+    app = make_app(database, session_idle_minutes=5, session_lifetime_hours=1)
     secret = "a-session-made-directly"
     db.add(BrowserSession(user_id=owner.id, secret_hash=digest(secret)))
     await db.commit()
