@@ -11,7 +11,7 @@ from finance.accounts.service import AccountBalance
 from finance.categories import service as categories
 from finance.ledger.models import Category, CategoryKind, Transaction
 from finance.transactions import service as transactions
-from finance.transactions.repository import TransactionFilter
+from finance.transactions.schemas import TransactionFilters
 
 LATEST = 10
 
@@ -51,7 +51,7 @@ async def dashboard(*, db: AsyncSession, owner_id: int, today: date) -> Dashboar
     for row in balances:
         net_worth[row.account.currency] += row.balance_minor
     page = await transactions.list_transactions(
-        db=db, owner_id=owner_id, where=TransactionFilter(date_to=today), cursor=None, limit=LATEST
+        db=db, owner_id=owner_id, where=TransactionFilters(date_to=today), cursor=None, limit=LATEST
     )
     return Dashboard(
         balances,

@@ -5,7 +5,7 @@ from fastapi.responses import StreamingResponse
 
 from finance.auth.dependencies import PageUser
 from finance.db import SessionDep
-from finance.exports.router import download
+from finance.exports.download import download
 from finance.exports.schemas import ExportFormat
 from finance.transactions.listing import read_filters
 
@@ -19,5 +19,5 @@ async def export_transactions(
     """The transactions the list shows for the same query string, as a file; a filter the list
     would leave out is left out here too."""
     params = {key: value for key, value in request.query_params.items() if key != "format"}
-    filters = read_filters(params).query.to_filter()
+    filters = read_filters(params).query
     return download(db, user.id, format, filters)

@@ -1,18 +1,15 @@
 """JSON API for exports: `GET /api/v1/exports/transactions?format=csv|json&<filters>`."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
-from finance.exports import service
-from finance.exports.schemas import ExportFormat, ExportQuery
+from finance.exports.download import download
+from finance.exports.schemas import ExportQuery
 from finance.problems import PROBLEM_RESPONSES
-from finance.transactions.repository import TransactionFilter
 
 router = APIRouter(prefix="/exports", tags=["exports"], responses=PROBLEM_RESPONSES)
 
@@ -31,19 +28,4 @@ async def export_transactions(
     """The matching transactions as a CSV or JSON file: date, account, payee, memo, category,
     amount (a decimal string), currency, status, transaction id; a split gives a row per
     category line, a transfer a row per account."""
-    return download(db, user.id, query.format, query.to_filter())
-
-
-def download(
-    db: AsyncSession, owner_id: int, file_format: ExportFormat, where: TransactionFilter
-) -> StreamingResponse:
-    """The export as a streamed attachment named after today."""
-    chunks = service.export_transactions(
-        db=db, owner_id=owner_id, where=where, file_format=file_format
-    )
-    name = service.filename(file_format, date.today())
-    return StreamingResponse(
-        chunks,
-        media_type=service.MEDIA_TYPES[file_format],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(db, user.id, query.format, query)

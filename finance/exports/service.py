@@ -13,7 +13,8 @@ from finance.exports.rows import ExportRow, Names, Scope, csv_header, csv_rows, 
 from finance.exports.schemas import ExportFormat
 from finance.ledger.models import Category
 from finance.pagination import Position
-from finance.transactions.repository import TransactionFilter, TransactionRepository
+from finance.transactions.repository import TransactionRepository
+from finance.transactions.schemas import TransactionFilters
 
 PAGE_SIZE = 500
 MEDIA_TYPES = {ExportFormat.CSV: "text/csv; charset=utf-8", ExportFormat.JSON: "application/json"}
@@ -25,7 +26,7 @@ def filename(file_format: ExportFormat, today: date) -> str:
 
 
 async def export_transactions(
-    *, db: AsyncSession, owner_id: int, where: TransactionFilter, file_format: ExportFormat
+    *, db: AsyncSession, owner_id: int, where: TransactionFilters, file_format: ExportFormat
 ) -> AsyncIterator[str]:
     """The owner's matching transactions, newest first, as CSV or JSON text in chunks."""
     names, scope = await _names_and_scope(db, owner_id, where)
@@ -45,7 +46,7 @@ async def export_transactions(
 
 
 async def _pages(
-    db: AsyncSession, owner_id: int, where: TransactionFilter, names: Names, scope: Scope
+    db: AsyncSession, owner_id: int, where: TransactionFilters, names: Names, scope: Scope
 ) -> AsyncIterator[list[ExportRow]]:
     repository = TransactionRepository(db, owner_id)
     after: Position | None = None
@@ -62,7 +63,7 @@ async def _pages(
 
 
 async def _names_and_scope(
-    db: AsyncSession, owner_id: int, where: TransactionFilter
+    db: AsyncSession, owner_id: int, where: TransactionFilters
 ) -> tuple[Names, Scope]:
     accounts = await AccountRepository(db, owner_id).list()
     categories = await CategoryRepository(db, owner_id).list()

@@ -80,7 +80,7 @@ async def _table(
     return await service.list_transactions(
         db=db,
         owner_id=owner_id,
-        where=listing.query.to_filter(),
+        where=listing.query,
         cursor=listing.query.cursor,
         limit=request.app.state.settings.page_size_default,
     )

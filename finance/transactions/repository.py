@@ -2,29 +2,14 @@
 commits."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.ledger.models import Account, Category, Posting, Transaction, TransactionStatus
+from finance.ledger.models import Account, Category, Posting, Transaction
 from finance.money import minor_bound
 from finance.pagination import Position
-
-
-@dataclass(frozen=True)
-class TransactionFilter:
-    """What to list; every field left as None matches everything."""
-
-    account_id: int | None = None
-    category_id: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    text: str | None = None
-    amount_min: str | None = None
-    amount_max: str | None = None
-    status: TransactionStatus | None = None
+from finance.transactions.schemas import TransactionFilters
 
 
 class TransactionRepository:
@@ -43,7 +28,7 @@ class TransactionRepository:
         )
 
     async def page(
-        self, where: TransactionFilter, *, after: Position | None, limit: int
+        self, where: TransactionFilters, *, after: Position | None, limit: int
     ) -> Sequence[Transaction]:
         """Up to `limit` matching transactions, newest first, strictly after `after`."""
         query = select(Transaction).where(Transaction.owner_id == self.owner_id)
@@ -82,7 +67,7 @@ class TransactionRepository:
         return await self.session.scalar(query)
 
     async def _filtered(
-        self, query: Select[Transaction], where: TransactionFilter
+        self, query: Select[Transaction], where: TransactionFilters
     ) -> Select[Transaction]:
         query = query.where(*self._header_conditions(where))
         if where.category_id is not None:
@@ -94,7 +79,7 @@ class TransactionRepository:
         return query
 
     @staticmethod
-    def _header_conditions(where: TransactionFilter) -> list[ColumnElement[bool]]:
+    def _header_conditions(where: TransactionFilters) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if where.date_from is not None:
             conditions.append(Transaction.date >= where.date_from)
@@ -102,16 +87,16 @@ class TransactionRepository:
             conditions.append(Transaction.date <= where.date_to)
         if where.status is not None:
             conditions.append(Transaction.status == where.status)
-        if where.text:
+        if where.q:
             conditions.append(
                 or_(
-                    Transaction.payee.icontains(where.text, autoescape=True),
-                    Transaction.memo.icontains(where.text, autoescape=True),
+                    Transaction.payee.icontains(where.q, autoescape=True),
+                    Transaction.memo.icontains(where.q, autoescape=True),
                 )
             )
         return conditions
 
-    async def _account_leg_conditions(self, where: TransactionFilter) -> list[ColumnElement[bool]]:
+    async def _account_leg_conditions(self, where: TransactionFilters) -> list[ColumnElement[bool]]:
         """What one account posting of a matching transaction must satisfy (none: no filter)."""
         conditions: list[ColumnElement[bool]] = []
         if where.account_id is not None:

@@ -38,7 +38,7 @@ async def list_transactions(
     page = await service.list_transactions(
         db=db,
         owner_id=user.id,
-        where=query.to_filter(),
+        where=query,
         cursor=query.cursor,
         limit=min(query.limit or settings.page_size_default, settings.page_size_max),
     )

@@ -15,7 +15,6 @@ from pydantic import ConfigDict, Discriminator, Field
 from finance.ledger.models import TransactionStatus
 from finance.money import DecimalString
 from finance.schemas import InputModel, OutputModel, PatchModel, RowId, union_tag
-from finance.transactions.repository import TransactionFilter
 
 Payee = Annotated[str, Field(max_length=200, examples=["Whole Foods"])]
 Memo = Annotated[str, Field(max_length=2000)]
@@ -247,8 +246,9 @@ Include = Literal["postings"]
 
 
 class TransactionFilters(InputModel):
-    """The filters of the list (and of its export). A misspelt parameter is refused rather than
-    ignored, which would quietly show the whole ledger."""
+    """The filters of the list, of its export, and of every query of transactions (the one type
+    for all three; a field left as None matches everything). A misspelt parameter is refused
+    rather than ignored, which would quietly show the whole ledger."""
 
     account_id: RowId | None = None
     category_id: RowId | None = Field(
@@ -266,19 +266,6 @@ class TransactionFilters(InputModel):
         default=None, description="An account amount (signed) at most this."
     )
     status: TransactionStatus | None = None
-
-    def to_filter(self) -> TransactionFilter:
-        """The filters, for the repository."""
-        return TransactionFilter(
-            account_id=self.account_id,
-            category_id=self.category_id,
-            date_from=self.date_from,
-            date_to=self.date_to,
-            text=self.q,
-            amount_min=self.amount_min,
-            amount_max=self.amount_max,
-            status=self.status,
-        )
 
 
 class TransactionQuery(TransactionFilters):

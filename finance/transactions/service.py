@@ -20,11 +20,12 @@ from finance.ledger.models import Account, Category, Posting, Transaction, Trans
 from finance.ledger.repository import LedgerRepository
 from finance.pagination import Position, decode_cursor, encode_cursor
 from finance.transactions import shapes
-from finance.transactions.repository import TransactionFilter, TransactionRepository
+from finance.transactions.repository import TransactionRepository
 from finance.transactions.schemas import (
     SimpleTransactionCreate,
     SplitTransactionCreate,
     TransactionCreate,
+    TransactionFilters,
     TransactionUpdate,
     TransferCreate,
 )
@@ -42,7 +43,7 @@ async def list_transactions(
     *,
     db: AsyncSession,
     owner_id: int,
-    where: TransactionFilter,
+    where: TransactionFilters,
     cursor: str | None,
     limit: int,
 ) -> Page:
@@ -80,7 +81,7 @@ async def register(
     page = await list_transactions(
         db=db,
         owner_id=owner_id,
-        where=TransactionFilter(account_id=account_id),
+        where=TransactionFilters(account_id=account_id),
         cursor=cursor,
         limit=limit,
     )

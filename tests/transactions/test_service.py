@@ -15,8 +15,11 @@ from finance.errors import InvalidInput, NotFound
 from finance.ledger.check import unbalanced_transactions
 from finance.ledger.models import AccountType, CategoryKind, Posting
 from finance.transactions import service
-from finance.transactions.repository import TransactionFilter
-from finance.transactions.schemas import SimpleTransactionCreate, TransactionUpdate
+from finance.transactions.schemas import (
+    SimpleTransactionCreate,
+    TransactionFilters,
+    TransactionUpdate,
+)
 from tests.users import add_user
 
 
@@ -64,7 +67,7 @@ async def test_another_owner_cannot_see_or_touch_a_transaction(db, alice_books, 
     with pytest.raises(NotFound):
         await service.delete_transaction(db=db, owner_id=bob.id, transaction_id=transaction_id)
     page = await service.list_transactions(
-        db=db, owner_id=bob.id, where=TransactionFilter(), cursor=None, limit=50
+        db=db, owner_id=bob.id, where=TransactionFilters(), cursor=None, limit=50
     )
     assert page.items == []
 
@@ -113,10 +116,10 @@ async def test_a_page_is_cut_at_the_limit_with_a_cursor_to_the_rest(db, owner, a
             db=db, owner_id=owner.id, data=purchase(alice_books["account"])
         )
     first = await service.list_transactions(
-        db=db, owner_id=owner.id, where=TransactionFilter(), cursor=None, limit=2
+        db=db, owner_id=owner.id, where=TransactionFilters(), cursor=None, limit=2
     )
     rest = await service.list_transactions(
-        db=db, owner_id=owner.id, where=TransactionFilter(), cursor=first.next_cursor, limit=2
+        db=db, owner_id=owner.id, where=TransactionFilters(), cursor=first.next_cursor, limit=2
     )
     assert len(first.items) == 2 and first.next_cursor is not None
     assert len(rest.items) == 1 and rest.next_cursor is None
