@@ -50,7 +50,7 @@ BENCH_EMAIL = "bench@example.com"
 async def fill(app_settings: Settings, count: int) -> None:
     """Bulk-insert `count` transactions for one user, ids in date order as imports make them."""
     app = create_app(app_settings)
-    engine = app.state.engine
+    engine = app.state.database.engine
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
         await connection.execute(insert(User), [{"email": BENCH_EMAIL}])
@@ -141,7 +141,7 @@ async def timed(label: str, action: Callable[[], Awaitable[object]], runs: int =
 async def measure(app_settings: Settings) -> None:
     """Time the reads through the app."""
     app = create_app(app_settings)
-    async with app.state.session_factory() as db:
+    async with app.state.database.session() as db:
         _token, secret = await auth_service.create_token(
             db=db, user_id=1, data=TokenCreate(name="benchmark", scope=TokenScope.READ)
         )
@@ -188,11 +188,11 @@ async def measure(app_settings: Settings) -> None:
         )
 
         async def invariant() -> object:
-            async with app.state.session_factory() as session:
+            async with app.state.database.session() as session:
                 return await unbalanced_transactions(session)
 
         await timed("invariant check over every transaction", invariant, runs=1)
-    await app.state.engine.dispose()
+    await app.state.database.engine.dispose()
 
 
 def main() -> None:
