@@ -2,10 +2,12 @@
 
     .venv/bin/python benchmarks/ledger_scale.py --transactions 1000000
 
-Fills a fresh database with bulk inserts (two postings a transaction, over a few accounts and
-categories), then times the reads a user waits for, through the real app and its HTTP layer:
-the first page, a page deep in the history, a filtered page, the accounts with balances, a
-balance as of a day, and the invariant check. Prints one line per measurement (median of runs).
+Fills a fresh database through the journal's bulk path (two postings a transaction, over a few
+accounts and categories, ten years up to today), then times the reads a user waits for, through
+the real app and its HTTP layer: the first page, a page deep in the history, filtered pages, the
+accounts with balances, a balance as of a day, the category figures of a period, the categories
+page, the dashboard, a register, the invariant check and `finance db check`. Prints one line
+per measurement (median of runs).
 """
 
 import argparse
@@ -23,19 +25,22 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import insert, text
 
 from finance.auth import service as auth_service
-from finance.auth.models import TokenScope
+from finance.auth.models import BrowserSession, TokenScope
 from finance.auth.schemas import TokenCreate
 from finance.config import Settings
-from finance.ledger.check import unbalanced_transactions
+from finance.credentials import digest, new_secret
+from finance.db import Access
+from finance.ledger.check import check_ledger, unbalanced_transactions
+from finance.ledger.entries import Entry, Leg
+from finance.ledger.journal import Journal
 from finance.ledger.models import (
     Account,
     AccountType,
     Category,
     CategoryKind,
-    Posting,
-    Transaction,
     TransactionStatus,
 )
+from finance.ledger.repository import LedgerRepository
 from finance.main import create_app
 from finance.models import Base
 from finance.users.models import User
@@ -43,12 +48,14 @@ from finance.users.models import User
 ACCOUNTS = 6
 CATEGORIES = 20
 BATCH = 20_000
-START = date(2016, 1, 1)
+START = date.today() - timedelta(days=3650)
+"""Ten years of transactions up to today, so that "this month" has its share."""
 BENCH_EMAIL = "bench@example.com"
 
 
 async def fill(app_settings: Settings, count: int) -> None:
-    """Bulk-insert `count` transactions for one user, ids in date order as imports make them."""
+    """Write `count` transactions for one user through the journal's bulk path (as an import
+    does: ids in date order, the totals kept), 20,000 at a time."""
     app = create_app(app_settings)
     engine = app.state.database.engine
     async with engine.begin() as connection:
@@ -82,45 +89,27 @@ async def fill(app_settings: Settings, count: int) -> None:
         )
     rng = random.Random(7)
     days = 3650
+    database = app.state.database
     for first in range(1, count + 1, BATCH):
-        ids = range(first, min(first + BATCH, count + 1))
-        headers, legs = [], []
-        for transaction_id in ids:
-            day = START + timedelta(days=transaction_id * days // count)
+        entries = []
+        for number in range(first, min(first + BATCH, count + 1)):
             amount = rng.randint(-20_000, 5_000)
-            headers.append(
-                {
-                    "id": transaction_id,
-                    "owner_id": 1,
-                    "date": day,
-                    "payee": f"Payee {rng.randint(1, 500)}",
-                    "memo": "",
-                    "status": TransactionStatus.CLEARED,
-                }
+            account_id, category_id = rng.randint(1, ACCOUNTS), rng.randint(1, CATEGORIES)
+            legs = [
+                Leg(amount, "USD", account_id=account_id),
+                Leg(-amount, "USD", category_id=category_id),
+            ]
+            entries.append(
+                Entry(
+                    date=START + timedelta(days=number * days // count),
+                    legs=legs,
+                    payee=f"Payee {rng.randint(1, 500)}",
+                    status=TransactionStatus.CLEARED,
+                )
             )
-            legs.append(
-                {
-                    "transaction_id": transaction_id,
-                    "account_id": rng.randint(1, ACCOUNTS),
-                    "category_id": None,
-                    "amount_minor": amount,
-                    "currency": "USD",
-                    "memo": "",
-                }
-            )
-            legs.append(
-                {
-                    "transaction_id": transaction_id,
-                    "account_id": None,
-                    "category_id": rng.randint(1, CATEGORIES),
-                    "amount_minor": -amount,
-                    "currency": "USD",
-                    "memo": "",
-                }
-            )
-        async with engine.begin() as connection:
-            await connection.execute(insert(Transaction), headers)
-            await connection.execute(insert(Posting), legs)
+        async with database.session() as db:
+            await Journal(db, 1).record_many(entries)
+            await db.commit()
     if engine.dialect.name == "postgresql":  # what autovacuum does soon after a bulk load
         async with engine.connect() as connection:
             await connection.execute(text("ANALYZE"))
@@ -145,10 +134,14 @@ async def measure(app_settings: Settings) -> None:
         _token, secret = await auth_service.create_token(
             db=db, user_id=1, data=TokenCreate(name="benchmark", scope=TokenScope.READ)
         )
+        session_secret = new_secret()
+        db.add(BrowserSession(user_id=1, secret_hash=digest(session_secret)))
+        await db.commit()
     async with AsyncClient(
         transport=ASGITransport(app=app),
         base_url="http://bench",
         headers={"Authorization": f"Bearer {secret}"},
+        cookies={"finance_session": session_secret},
     ) as client:
 
         async def get(url: str) -> Any:
@@ -183,15 +176,44 @@ async def measure(app_settings: Settings) -> None:
         await timed("accounts list with balances", lambda: get("/api/v1/accounts"), runs=3)
         await timed(
             "one balance as of a day",
-            lambda: get("/api/v1/accounts/3/balance?as_of=2020-06-30"),
+            lambda: get("/api/v1/accounts/3/balance?as_of=2020-06-15"),
             runs=3,
         )
+
+        async def page(url: str) -> None:
+            response = await client.get(url, headers={"Accept": "text/html"})
+            assert response.status_code == 200, response.text
+
+        today = date.today()
+
+        async def figures(date_from: date, date_to: date) -> object:
+            async with app.state.database.session(Access.READ) as session:
+                return await LedgerRepository(session, 1).category_totals(date_from, date_to)
+
+        await timed(
+            "category figures, this month to date", lambda: figures(today.replace(day=1), today)
+        )
+        await timed(
+            "category figures, the 15th to the 14th",
+            lambda: figures(date(2020, 3, 15), date(2020, 4, 14)),
+        )
+        await timed("categories page (this month's figures)", lambda: page("/categories"))
+        await timed("dashboard page", lambda: page("/"))
+        await timed("an account's register, first page", lambda: page("/accounts/3"))
 
         async def invariant() -> object:
             async with app.state.database.session() as session:
                 return await unbalanced_transactions(session)
 
         await timed("invariant check over every transaction", invariant, runs=1)
+
+        async def db_check() -> object:
+            async with app.state.database.session(Access.READ) as session:
+                report = await check_ledger(session)
+                assert report.ok, report.totals[:3]
+                return report
+
+        await timed("finance db check (every total recomputed)", db_check, runs=1)
     await app.state.database.engine.dispose()
 
 
