@@ -11,9 +11,10 @@ with its transactions table). The references are checked instead before the migr
 """
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
@@ -21,6 +22,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from finance.config import Settings
 from finance.db import create_engine
 from finance.models import Base
+from finance.timestamps import UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
@@ -46,9 +48,19 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
         render_as_batch=is_sqlite(url),
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def render_item(type_: str, obj: Any, _autogen_context: AutogenContext) -> str | Literal[False]:
+    """How autogenerate writes a column type: a UTC timestamp as the plain type it is stored
+    as, so that a new migration needs no import of the app's code (and keeps working when that
+    code moves). Every other type as Alembic writes it."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def do_run_migrations(connection: Connection) -> None:
@@ -62,6 +74,7 @@ def do_run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=sqlite,
         transactional_ddl=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

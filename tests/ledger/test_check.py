@@ -25,23 +25,24 @@ async def a_month_of_books(db: AsyncSession, owner: User) -> tuple[int, int, int
     """Two accounts, a category, a purchase, a refund and a transfer."""
     ids = []
     for name in ("Checking", "Savings"):
-        data = AccountCreate(
+        account = AccountCreate(
             name=name, type=AccountType.CHECKING, currency="USD", opening_date=date(2026, 1, 1)
         )
-        ids.append((await accounts.create_account(db=db, owner_id=owner.id, data=data)).account.id)
+        made = await accounts.create_account(db=db, owner_id=owner.id, data=account)
+        ids.append(made.account.id)
     food = await categories.create_category(
         db=db, owner_id=owner.id, data=CategoryCreate(name="Food", kind=CategoryKind.EXPENSE)
     )
     checking, savings = ids
     for amount, status in (("-54.23", "cleared"), ("12.00", "uncleared")):
-        data = SimpleTransactionCreate(
+        purchase = SimpleTransactionCreate(
             account_id=checking,
             date=date(2026, 10, 3),
             amount=amount,
             category_id=food.id,
             status=status,
         )
-        await transactions.create_transaction(db=db, owner_id=owner.id, data=data)
+        await transactions.create_transaction(db=db, owner_id=owner.id, data=purchase)
     move = TransferCreate(
         from_account_id=checking, to_account_id=savings, amount="100", date=date(2026, 10, 9)
     )
