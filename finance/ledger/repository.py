@@ -1,15 +1,17 @@
 """Reads of one owner's ledger answered from the maintained totals: balances (now, at the end of
 a day, after a given transaction), what went into each category over a period, and whether an
-account or category is in use. None of them sums an account's whole history; where a period
-starts or ends inside a month, only the postings of that month's days outside the period are
-read, through the transactions' `(owner_id, date, id)` index. Never writes."""
+account or category is in use. None of them sums an account's whole history: a period is read
+as whole months from the totals, and where it starts or ends inside a month, at most half that
+month's days from the postings, through the transactions' `(owner_id, date, id)` index. Never
+writes."""
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.ledger.models import (
@@ -24,6 +26,8 @@ from finance.ledger.models import (
 )
 from finance.ledger.totals import month_of, next_month
 from finance.pagination import Position
+
+CLEARED = Transaction.status != TransactionStatus.UNCLEARED
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,63 @@ class CategoryTotal:
     category_id: int | None
     currency: str
     minor: int
+
+
+Days = tuple[date, date]
+"""A run of days: the first, and the day after the last."""
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A period, read as the whole months the totals hold, and some days read from the postings
+    and added (`plus`) or taken off again (`minus`): where the period starts or ends inside a
+    month, that month is read by whichever is fewer days, its days inside the period or (from
+    its total) the ones outside."""
+
+    first_month: date | None
+    """None: from the beginning."""
+    after_months: date
+    plus: tuple[Days, ...] = ()
+    minus: tuple[Days, ...] = ()
+
+    def month_range(self, month: Any) -> ColumnElement[bool]:
+        """The months to read from the totals, on a totals table's `month` column."""
+        before = month < self.after_months
+        return before if self.first_month is None else and_(month >= self.first_month, before)
+
+    def days(self) -> list[tuple[Days, int]]:
+        """The runs of days to read, each with its sign."""
+        return [(days, 1) for days in self.plus] + [(days, -1) for days in self.minus]
+
+
+def parts_of(date_from: date | None, date_to: date) -> Parts:
+    """The parts of the period from `date_from` (None: the beginning) to `date_to`, both
+    included."""
+    end, last = date_to + timedelta(days=1), month_of(date_to)
+    first = None if date_from is None else month_of(date_from)
+    first_month, after_months = first, next_month(last)
+    plus: list[Days] = []
+    minus: list[Days] = []
+    edges = [last] if first in (None, last) else [first, last]
+    for month in edges:
+        inside = (max(month, date_from or month), min(end, next_month(month)))
+        inside_days = (inside[1] - inside[0]).days
+        outside_days = (next_month(month) - month).days - inside_days
+        if outside_days == 0:
+            continue
+        if inside_days <= outside_days:  # read the inside, leave the month's total out
+            plus.append(inside)
+            if month == last:
+                after_months = last
+            if month == first:
+                first_month = next_month(month)
+        else:  # take the month's total, less the days outside
+            minus += [
+                days
+                for days in ((month, inside[0]), (inside[1], next_month(month)))
+                if days[0] < days[1]
+            ]
+    return Parts(first_month, after_months, tuple(plus), tuple(minus))
 
 
 class LedgerRepository:
@@ -64,60 +125,48 @@ class LedgerRepository:
         }
 
     async def posted_as_of(self, account_id: int, day: date) -> PostedTotals:
-        """The account's postings up to and including `day`: its months up to that day's,
-        less what that month holds after the day."""
-        month = month_of(day)
-        whole = (
-            await self.session.execute(
-                select(
-                    func.coalesce(func.sum(AccountMonth.posted_minor), 0),
-                    func.coalesce(func.sum(AccountMonth.cleared_minor), 0),
-                ).where(
-                    AccountMonth.account_id == account_id,
-                    AccountMonth.month <= month,
-                    AccountMonth.account_id.in_(self._accounts()),
-                )
+        """The account's postings up to and including `day`."""
+        parts = parts_of(None, day)
+        months = await self.session.execute(
+            select(
+                func.coalesce(func.sum(AccountMonth.posted_minor), 0),
+                func.coalesce(func.sum(AccountMonth.cleared_minor), 0),
+            ).where(
+                AccountMonth.account_id == account_id,
+                AccountMonth.account_id.in_(self._accounts()),
+                parts.month_range(AccountMonth.month),
             )
-        ).one()
-        cleared = Transaction.status != TransactionStatus.UNCLEARED
-        after = (
-            await self.session.execute(
+        )
+        total, cleared = (int(minor) for minor in months.one())
+        for days, sign in parts.days():
+            edge = await self.session.execute(
                 select(
                     func.coalesce(func.sum(Posting.amount_minor), 0),
-                    func.coalesce(func.sum(case((cleared, Posting.amount_minor), else_=0)), 0),
+                    func.coalesce(func.sum(case((CLEARED, Posting.amount_minor), else_=0)), 0),
                 )
                 .select_from(Transaction)
                 .join(Posting, Posting.transaction_id == Transaction.id)
-                .where(
-                    self._dated(day + timedelta(days=1), next_month(month)),
-                    Posting.account_id == account_id,
-                )
+                .where(self._dated(*days), Posting.account_id == account_id)
             )
-        ).one()
-        return PostedTotals(int(whole[0]) - int(after[0]), int(whole[1]) - int(after[1]))
+            edge_total, edge_cleared = edge.one()
+            total, cleared = total + sign * int(edge_total), cleared + sign * int(edge_cleared)
+        return PostedTotals(total, cleared)
 
     async def posted_through(self, account_id: int, position: Position) -> int:
         """The account's postings up to and including the transaction at `position`, in the
-        register's (date, id) order: the months before, and that month's days up to it."""
-        month = month_of(position.date)
-        before = await self.session.scalar(
-            select(func.coalesce(func.sum(AccountMonth.posted_minor), 0)).where(
-                AccountMonth.account_id == account_id,
-                AccountMonth.month < month,
-                AccountMonth.account_id.in_(self._accounts()),
-            )
-        )
-        within = await self.session.scalar(
+        register's (date, id) order: up to the day before it, and that day's up to it."""
+        before = await self.posted_as_of(account_id, position.date - timedelta(days=1))
+        that_day = await self.session.scalar(
             select(func.coalesce(func.sum(Posting.amount_minor), 0))
             .select_from(Transaction)
             .join(Posting, Posting.transaction_id == Transaction.id)
             .where(
-                self._dated(month, position.date + timedelta(days=1)),
-                tuple_(Transaction.date, Transaction.id) <= tuple_(position.date, position.id),
+                self._dated(position.date, position.date + timedelta(days=1)),
+                Transaction.id <= position.id,
                 Posting.account_id == account_id,
             )
         )
-        return int(before or 0) + int(within or 0)
+        return before.total + int(that_day or 0)
 
     async def postings_in_account(self, account_id: int) -> int:
         """How many postings move the account."""
@@ -160,14 +209,13 @@ class LedgerRepository:
 
     async def category_totals(self, date_from: date, date_to: date) -> list[CategoryTotal]:
         """What went into each category between two days (both included), per currency; the
-        uncategorised lines as category None. Whole months come from the totals; the days of
-        the first and last month outside the period are read and taken off again."""
-        first, after = month_of(date_from), next_month(month_of(date_to))
+        uncategorised lines as category None."""
+        parts = parts_of(date_from, date_to)
         categories: dict[tuple[int, str], int] = defaultdict(int)
         accounts: dict[str, int] = defaultdict(int)
         months = (
             select(CategoryMonth.category_id, CategoryMonth.currency, CategoryMonth.posted_minor)
-            .where(CategoryMonth.month >= first, CategoryMonth.month < after)
+            .where(parts.month_range(CategoryMonth.month))
             .where(CategoryMonth.category_id.in_(self._categories()))
         )
         for category_id, currency, minor in await self.session.execute(months):
@@ -175,17 +223,12 @@ class LedgerRepository:
         account_months = (
             select(Account.currency, func.sum(AccountMonth.posted_minor))
             .join(Account, Account.id == AccountMonth.account_id)
-            .where(Account.owner_id == self.owner_id)
-            .where(AccountMonth.month >= first, AccountMonth.month < after)
+            .where(Account.owner_id == self.owner_id, parts.month_range(AccountMonth.month))
             .group_by(Account.currency)
         )
         for currency, minor in await self.session.execute(account_months):
             accounts[currency] += int(minor)
-        outside = (
-            self._dated(first, date_from),
-            self._dated(date_to + timedelta(days=1), after),
-        )
-        for days in outside:
+        for days, sign in parts.days():
             edge = (
                 select(
                     Posting.account_id.is_not(None),
@@ -195,14 +238,14 @@ class LedgerRepository:
                 )
                 .select_from(Transaction)
                 .join(Posting, Posting.transaction_id == Transaction.id)
-                .where(days)
+                .where(self._dated(*days))
                 .group_by(Posting.account_id.is_not(None), Posting.category_id, Posting.currency)
             )
             for is_account, line_category, currency, minor in await self.session.execute(edge):
                 if is_account:
-                    accounts[currency] -= int(minor)
+                    accounts[currency] += sign * int(minor)
                 elif line_category is not None:
-                    categories[(line_category, currency)] -= int(minor)
+                    categories[(line_category, currency)] += sign * int(minor)
         return _with_uncategorised(categories, accounts)
 
     def _dated(self, start: date, end: date) -> ColumnElement[bool]:
