@@ -2,6 +2,7 @@
 instead of tracebacks."""
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, NoReturn, TypeVar
@@ -86,6 +87,10 @@ def run_in_session(database_url: str, work: Callable[[AsyncSession], Awaitable[T
     """Run `work` on a database at the newest migration; a refusal by a rule, or a database that
     cannot be used, ends the command with its message and status 1."""
     require_head(database_url)
+    # The app is loaded: keep its modules' objects out of the collector's sight from here on.
+    # A bulk import makes millions of short-lived objects, and each full collection would walk
+    # every loaded module again (a sixth of the time of a 100,000-line import).
+    gc.freeze()
 
     async def run() -> T:
         async with database_session(database_url) as db:

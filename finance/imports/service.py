@@ -81,6 +81,9 @@ class Preview:
     duplicates: int = 0
     problem_count: int = 0
     net_minor: int = 0
+    known: bytearray = field(default_factory=bytearray)
+    """For each readable line in turn, whether the account holds it already: confirming, in the
+    same database transaction, reads the file again but need not look its keys up again."""
 
     @property
     def line_count(self) -> int:
@@ -200,6 +203,7 @@ async def preview(
         await categorise.learn(db, owner_id, lines[:room])
         for index, (line, amount, key) in enumerate(zip(lines, amounts, chunk_keys, strict=True)):
             duplicate = key in known
+            result.known.append(duplicate)
             result.duplicates += duplicate
             result.new += not duplicate
             result.net_minor += 0 if duplicate else amount
@@ -238,13 +242,13 @@ async def confirm(
     )
     journal = Journal(db, account.owner_id)
     keys, categorise = KeyMaker(), await Categorise.for_owner(db, account.owner_id)
+    known = iter(checked.known)
     for lines, amounts in _checked_chunks(opened, account, Preview(account, opened), 0):
         chunk_keys = keys.keys(lines, amounts)
-        known = await imports.known_keys(account.id, chunk_keys)
         fresh = [
             (line, amount, key)
             for line, amount, key in zip(lines, amounts, chunk_keys, strict=True)
-            if key not in known
+            if not next(known)
         ]
         await categorise.learn(db, account.owner_id, [line for line, _amount, _key in fresh])
         entries = [_entry(account, line, amount, categorise(line)) for line, amount, _ in fresh]
@@ -315,13 +319,8 @@ def _new_transaction(
 
 def _entry(account: Account, line: StatementLine, amount: int, category_id: int | None) -> Entry:
     """An imported line as the ledger records it: cleared, since the bank has it."""
-    return Entry(
-        date=line.date,
-        legs=simple_legs(account, amount, category_id),
-        payee=line.payee[:PAYEE_LENGTH],
-        memo=line.memo,
-        status=TransactionStatus.CLEARED,
-    )
+    legs = simple_legs(account, amount, category_id)
+    return Entry(line.date, legs, line.payee[:PAYEE_LENGTH], line.memo, TransactionStatus.CLEARED)
 
 
 # Batches

@@ -3,19 +3,18 @@ one set of functions that build the legs of each shape (simple, transfer, split)
 writer (the API, the pages, imports, the demo, a backup) balances its postings the same way.
 Pure functions: the callers have loaded and checked the accounts and categories they name."""
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from finance.errors import InvalidInput
 from finance.ledger.models import Account, TransactionStatus
 
 
-@dataclass(frozen=True)
-class Leg:
+class Leg(NamedTuple):
     """One posting to be: an amount into an account, or into a category (neither: an
-    uncategorised line)."""
+    uncategorised line). (Tuples, not dataclasses: an import makes hundreds of thousands.)"""
 
     amount_minor: int
     currency: str
@@ -24,8 +23,7 @@ class Leg:
     memo: str = ""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """A transaction to be: its header and its legs. The timestamps are set only when a backup
     brings back ones that already exist; otherwise they are now."""
 
@@ -38,15 +36,15 @@ class Entry:
     updated_at: datetime | None = None
 
 
-def simple_legs(account: Account, amount_minor: int, category_id: int | None) -> list[Leg]:
+def simple_legs(account: Account, amount_minor: int, category_id: int | None) -> tuple[Leg, ...]:
     """The account moves by `amount_minor`; the category (or none) balances it."""
-    return [
-        Leg(amount_minor, account.currency, account_id=account.id),
-        Leg(-amount_minor, account.currency, category_id=category_id),
-    ]
+    return (
+        Leg(amount_minor, account.currency, account.id),
+        Leg(-amount_minor, account.currency, None, category_id),
+    )
 
 
-def transfer_legs(source: Account, target: Account, amount_minor: int) -> list[Leg]:
+def transfer_legs(source: Account, target: Account, amount_minor: int) -> tuple[Leg, ...]:
     """Money leaves `source` and enters `target`."""
     if source.id == target.id:
         raise InvalidInput("to_account_id", "a transfer needs two different accounts")
@@ -58,10 +56,10 @@ def transfer_legs(source: Account, target: Account, amount_minor: int) -> list[L
         )
     if amount_minor <= 0:
         raise InvalidInput("amount", "a transfer's amount is positive; swap the accounts instead")
-    return [
+    return (
         Leg(-amount_minor, source.currency, account_id=source.id),
         Leg(amount_minor, target.currency, account_id=target.id),
-    ]
+    )
 
 
 @dataclass(frozen=True)
@@ -73,19 +71,19 @@ class SplitPart:
     memo: str = ""
 
 
-def split_legs(account: Account, parts: Sequence[SplitPart]) -> list[Leg]:
+def split_legs(account: Account, parts: Sequence[SplitPart]) -> tuple[Leg, ...]:
     """The account moves by the parts' sum; each part is balanced by its own category leg."""
     lines = [
         Leg(-part.amount_minor, account.currency, category_id=part.category_id, memo=part.memo)
         for part in parts
     ]
     total = sum(part.amount_minor for part in parts)
-    return [Leg(total, account.currency, account_id=account.id), *lines]
+    return (Leg(total, account.currency, account_id=account.id), *lines)
 
 
-def unbalanced_currencies(legs: Iterable[Leg]) -> list[str]:
+def unbalanced_currencies(legs: Sequence[Leg]) -> list[str]:
     """The currencies whose legs do not sum to zero (none, for a valid transaction)."""
-    sums: dict[str, int] = defaultdict(int)
+    sums: dict[str, int] = {}
     for leg in legs:
-        sums[leg.currency] += leg.amount_minor
+        sums[leg.currency] = sums.get(leg.currency, 0) + leg.amount_minor
     return sorted(currency for currency, total in sums.items() if total != 0)

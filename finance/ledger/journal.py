@@ -207,6 +207,11 @@ class Journal:
 
     async def _check(self, entries: Sequence[Entry]) -> None:
         """Refuse entries that would break the ledger, before anything is written."""
+        earliest: dict[int, date] = {}
+        """Each account named, and the earliest day it moves."""
+        moves: set[tuple[int, str]] = set()
+        """Each account named, with each currency it moves in."""
+        category_ids: set[int] = set()
         for entry in entries:
             if len(entry.legs) < 2:
                 raise InvalidInput("postings", "a transaction needs two postings or more")
@@ -215,13 +220,17 @@ class Journal:
                 raise InvalidInput(
                     "postings", f"postings do not balance in {', '.join(unbalanced)}"
                 )
-        legs = [leg for entry in entries for leg in entry.legs]
-        await self._require_categories({leg.category_id for leg in legs} - {None})
-        accounts = await self._accounts({leg.account_id for leg in legs} - {None})
-        for entry in entries:
             for leg in entry.legs:
                 if leg.account_id is not None:
-                    _check_leg(accounts[leg.account_id], leg, entry.date)
+                    moves.add((leg.account_id, leg.currency))
+                    if leg.account_id not in earliest or entry.date < earliest[leg.account_id]:
+                        earliest[leg.account_id] = entry.date
+                elif leg.category_id is not None:
+                    category_ids.add(leg.category_id)
+        await self._require_categories(category_ids)
+        accounts = await self._accounts(earliest)
+        for account_id, currency in sorted(moves):
+            _check_moves(accounts[account_id], currency, earliest[account_id])
 
     async def _accounts(self, account_ids: Iterable[int | None]) -> dict[int, Account]:
         wanted = sorted(i for i in account_ids if i is not None)
@@ -326,15 +335,16 @@ class Journal:
         return list(range(highest + 1, highest + 1 + count))
 
 
-def _check_leg(account: Account, leg: Leg, day: date) -> None:
-    if leg.currency != account.currency:
+def _check_moves(account: Account, currency: str, earliest: date) -> None:
+    """An account moves only in its own currency, and not before its opening date."""
+    if currency != account.currency:
         raise InvalidInput(
-            "postings", f"account {account.id} holds {account.currency}, not {leg.currency}"
+            "postings", f"account {account.id} holds {account.currency}, not {currency}"
         )
-    if day < account.opening_date:
+    if earliest < account.opening_date:
         raise InvalidInput(
             "date",
-            f"{day} is before {account.name}'s opening date ({account.opening_date}); "
+            f"{earliest} is before {account.name}'s opening date ({account.opening_date}); "
             "move the account's opening date back first",
         )
 

@@ -4,7 +4,7 @@ Each write commits before it returns."""
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,7 +121,7 @@ async def replace_transaction(
     transaction = await _load(TransactionRepository(db, owner_id), transaction_id)
     status = data.status if "status" in data.model_fields_set else transaction.status
     entry = await _entry(db, owner_id, data, already_used=_account_ids(transaction.postings))
-    entry = replace(entry, status=status)
+    entry = entry._replace(status=status)
     _check_reconciled(transaction, entry.date, entry.legs, status)
     await Journal(db, owner_id).replace(transaction, entry)
     await db.commit()

@@ -19,7 +19,7 @@ from finance.transactions.schemas import (
 )
 
 
-def legs_of(data: TransactionCreate, accounts: Mapping[int, Account]) -> list[Leg]:
+def legs_of(data: TransactionCreate, accounts: Mapping[int, Account]) -> tuple[Leg, ...]:
     """The ledger's legs for one of the API's shapes; `accounts` holds the accounts it names,
     loaded and checked. Amounts are read in the account's currency, and an error names the
     field as the client sent it."""
