@@ -182,8 +182,7 @@ async def load_demo(db: AsyncSession, *, owner: User, force: bool = False) -> De
         accounts[account.name] = created.account.id
     categories = await _create_categories(db, owner.id)
     transactions = demo_transactions(accounts, categories)
-    for transaction in transactions:
-        await transaction_service.create_transaction(db=db, owner_id=owner.id, data=transaction)
+    await transaction_service.create_transactions(db=db, owner_id=owner.id, data=transactions)
     balances = await account_service.list_accounts(db=db, owner_id=owner.id)
     return DemoSummary(
         email=owner.email,

@@ -3,23 +3,44 @@
 httpx client talking to that app in-process."""
 
 import os
+import shutil
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool, StaticPool
 
 from finance.db import Database, create_engine
+from finance.demo import create_demo_database
 from finance.models import Base
 from finance.users.models import User
 from tests.apps import make_app
 from tests.users import OWNER_EMAIL, add_user, credentials_for
 
 POSTGRES_URL_VARIABLE = "FINANCE_TEST_DATABASE_URL"
+DEMO_FILE = "demo.db"
 _postgres_schema_ready = False
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo year as `finance demo` writes it, in a SQLite file made once a test run (once a
+    worker): tests copy it (`copy_of`) instead of building the year again, and never open it."""
+    path = tmp_path_factory.mktemp("demo") / DEMO_FILE
+    create_demo_database(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+def copy_of(database: Path, folder: Path) -> Path:
+    """A copy of a SQLite file in `folder`, under the same name."""
+    copy = folder / database.name
+    shutil.copyfile(database, copy)
+    return copy
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -38,15 +59,29 @@ async def engine(backend: str) -> AsyncIterator[AsyncEngine]:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
     else:
-        engine = create_engine(os.environ[POSTGRES_URL_VARIABLE], poolclass=NullPool)
-        await _reset_postgres(engine)
+        engine = await empty_postgres()
     yield engine
     await engine.dispose()
 
 
-async def _reset_postgres(engine: AsyncEngine) -> None:
-    """Create the schema on first use in this run, then empty every table before each test."""
+def postgres_url() -> str:
+    """This test process's PostgreSQL database: the one `FINANCE_TEST_DATABASE_URL` names or,
+    under pytest-xdist, one beside it for each worker (`<name>_gw0`, ...), so that workers
+    running at once never share tables."""
+    url = make_url(os.environ[POSTGRES_URL_VARIABLE])
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        url = url.set(database=f"{url.database}_{worker}")
+    return url.render_as_string(hide_password=False)
+
+
+async def empty_postgres() -> AsyncEngine:
+    """An engine on this process's PostgreSQL database with every table and no rows: the
+    database and its schema are made on first use in this run, the tables emptied after."""
     global _postgres_schema_ready
+    if not _postgres_schema_ready:
+        await _create_database(postgres_url())
+    engine = create_engine(postgres_url(), poolclass=NullPool)
     async with engine.begin() as connection:
         if not _postgres_schema_ready:
             await connection.run_sync(Base.metadata.drop_all)
@@ -55,6 +90,24 @@ async def _reset_postgres(engine: AsyncEngine) -> None:
         else:
             tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
             await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    return engine
+
+
+async def _create_database(url: str) -> None:
+    """Create the database `url` names, if it does not exist, from the one the variable names."""
+    name = make_url(url).database
+    admin = create_engine(
+        os.environ[POSTGRES_URL_VARIABLE], poolclass=NullPool, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        async with admin.connect() as connection:
+            found = await connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not found:
+                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
 
 
 @pytest.fixture

@@ -30,3 +30,15 @@ def test_the_import_benchmark_runs_on_a_small_file():
     )
     assert result.returncode == 0, result.stderr
     assert "import: " in result.stdout and "rows/s" in result.stdout
+
+
+def test_the_concurrent_reads_benchmark_runs_on_a_small_ledger():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/concurrent_reads.py", "--rows", "200", "--seconds", "0.5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "8 readers, 1 importing" in result.stdout and "not 200: none" in result.stdout

@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 
 from finance import cli, migrate
 from finance.config import Settings
+from tests.conftest import copy_of
 
 SETTINGS_VARIABLES = [f"FINANCE_{name.upper()}" for name in Settings.model_fields]
 
@@ -126,9 +127,10 @@ def test_db_check_fails_on_an_unbalanced_transaction(tmp_path: Path) -> None:
     assert "1 problem" in checked.output
 
 
-def test_db_check_fails_on_a_total_that_is_not_the_sum_of_its_postings(tmp_path: Path) -> None:
-    path = tmp_path / "finance.db"
-    assert invoke("demo", "--database-url", sqlite_url(path)).exit_code == 0
+def test_db_check_fails_on_a_total_that_is_not_the_sum_of_its_postings(
+    tmp_path: Path, demo_file: Path
+) -> None:
+    path = copy_of(demo_file, tmp_path)
     assert invoke("db", "check", "--database-url", sqlite_url(path)).exit_code == 0
     with closing(sqlite3.connect(path)) as connection, connection:
         connection.execute("UPDATE account_totals SET posted_minor = posted_minor + 1")
@@ -211,14 +213,9 @@ def test_serve_without_auto_migrate_runs_on_an_up_to_date_database(
 
 
 @pytest.fixture(scope="module")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_database(tmp_path_factory: pytest.TempPathFactory, demo_file: Path) -> Path:
     """One demo database for the module's tests to read (or copy before changing)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        isolate(monkeypatch, path.parent)
-        result = invoke("demo", "--database-url", sqlite_url(path))
-    assert result.exit_code == 0, result.output
-    return path
+    return copy_of(demo_file, tmp_path_factory.mktemp("demo"))
 
 
 def test_demo_fills_a_year_for_the_local_user(demo_database: Path) -> None:

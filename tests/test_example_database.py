@@ -114,14 +114,9 @@ def test_db_check_finds_the_example_balanced(example_copy: Path) -> None:
     assert "balanced" in result.output
 
 
-def test_the_example_is_what_finance_demo_makes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_example_is_what_finance_demo_makes(demo_file: Path) -> None:
     """Regenerate the example after changing `finance/demo.py` or the schema."""
-    monkeypatch.chdir(tmp_path)
-    fresh = tmp_path / "fresh.db"
-    result = CliRunner().invoke(cli.app, ["demo", "--database-url", sqlite_url(fresh)])
-    assert result.exit_code == 0, result.output
+    fresh = demo_file
 
     ledger = (
         "SELECT t.date, t.payee, t.status, p.amount_minor, p.currency, "

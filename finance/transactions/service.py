@@ -114,6 +114,18 @@ async def create_transaction(
     return transaction
 
 
+async def create_transactions(
+    *, db: AsyncSession, owner_id: int, data: Sequence[TransactionCreate]
+) -> int:
+    """Record many transactions at once (a year of demo data), each checked as
+    `create_transaction` checks it, in one database transaction: all of them or none. How
+    many."""
+    entries = [await _entry(db, owner_id, item) for item in data]
+    await Journal(db, owner_id).record_many(entries)
+    await db.commit()
+    return len(entries)
+
+
 async def replace_transaction(
     *, db: AsyncSession, owner_id: int, transaction_id: int, data: TransactionCreate
 ) -> Transaction:

@@ -34,6 +34,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright, expect
+from playwright.async_api import Error as PlaywrightError
 
 from finance.config import Settings
 
@@ -84,7 +85,9 @@ def npm_file(spec: str, member: str) -> Path:
             source = archive.extractfile(member)
             assert source is not None, member
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read())
+            fetched = target.with_name(f"{target.name}.{os.getpid()}")
+            fetched.write_bytes(source.read())
+            os.replace(fetched, target)  # whole or not at all: test workers fetch side by side
     return target
 
 
@@ -407,4 +410,10 @@ async def screenshot(page: Page, name: str) -> None:
     """Keep a picture of the page as a test artefact, for people to look at."""
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=folder / f"{name}.png", full_page=True)
+    try:
+        await page.screenshot(path=folder / f"{name}.png", full_page=True)
+    except PlaywrightError as error:  # Chromium sometimes refuses one capture, on a busy machine
+        if "Unable to capture screenshot" not in error.message:
+            raise
+        await page.wait_for_timeout(200)
+        await page.screenshot(path=folder / f"{name}.png", full_page=True)

@@ -271,6 +271,7 @@ async def test_delete_asks_first_and_can_be_undone(page: Page, server: Server) -
     async with httpx.AsyncClient(base_url=server, headers=server.auth) as client:
         assert (await client.get("/api/v1/transactions")).json()["items"] == []
         await page.get_by_role("button", name="Undo").click()
+        await expect(page.get_by_role("button", name="Undo")).to_have_count(0)  # saved
         await expect(page.locator("#transaction-rows")).to_contain_text("Whole Foods")
         (restored,) = (await client.get("/api/v1/transactions")).json()["items"]
     kept = ("date", "payee", "memo", "amount", "account_id", "category_id", "status")

@@ -15,6 +15,7 @@ from finance.config import Settings
 from finance.demo import DEMO_EMAIL
 from finance.exports.backup import LEFT_OUT
 from finance.models import Base
+from tests.conftest import copy_of
 
 SETTINGS_VARIABLES = [f"FINANCE_{name.upper()}" for name in Settings.model_fields]
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -51,10 +52,9 @@ def query(url: str, sql: str) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_file: Path) -> str:
     """The demo year, a CSV import (a batch and its keys), a CSV mapping and a category rule."""
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    ok(CliRunner().invoke(cli.app, ["demo", "--database-url", url]))
+    url = f"sqlite+aiosqlite:///{copy_of(demo_file, tmp_path_factory.mktemp('demo'))}"
     csv_file = DATA / "malformed" / "formula-injection.csv"
     ok(finance(url, "import", str(csv_file), "--account", "Checking", "--user", DEMO_EMAIL))
     path = url.removeprefix("sqlite+aiosqlite:///")

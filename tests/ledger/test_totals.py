@@ -5,7 +5,6 @@ postings, and checks the reads that use the totals (balances as of a day, a peri
 figures) against plain sums of the postings. On SQLite and, when it is set up, PostgreSQL."""
 
 import asyncio
-import os
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -20,9 +19,9 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import StaticPool
 
 from finance.accounts import service as accounts
 from finance.accounts.schemas import AccountCreate
@@ -49,7 +48,7 @@ from finance.transactions.schemas import (
     TransferCreate,
 )
 from finance.users.models import User
-from tests.conftest import POSTGRES_URL_VARIABLE
+from tests.conftest import empty_postgres
 
 REFUSED = (InvalidInput, Conflict, NotFound)
 PAYEES = ("Cafe", "Grocer", "Landlord", "Acme")
@@ -78,10 +77,10 @@ two days across a month's end, most of a month (read as the month less its other
 class LedgerMachine(RuleBasedStateMachine):
     """One owner's ledger, written through the services as the API and pages do."""
 
-    def __init__(self, runner: asyncio.Runner, url: str | None) -> None:
+    def __init__(self, runner: asyncio.Runner, *, on_postgresql: bool) -> None:
         super().__init__()
         self.runner = runner
-        self.database = runner.run(fresh_database(url))
+        self.database = runner.run(fresh_database(on_postgresql))
         self.owner_id, self.accounts, self.categories = runner.run(self._open_books())
         self.transactions: list[int] = []
         self.batches: list[int] = []
@@ -328,27 +327,21 @@ async def summed_account(db: AsyncSession, account_id: int, day: date) -> Posted
     return PostedTotals(total, cleared)
 
 
-async def fresh_database(url: str | None) -> Database:
+async def fresh_database(on_postgresql: bool) -> Database:
     """An empty database with every table: in-memory SQLite, or PostgreSQL emptied."""
-    if url is None:
-        engine = create_engine("sqlite+aiosqlite://", poolclass=StaticPool)
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
-        return Database(engine)
-    engine = create_engine(url, poolclass=NullPool)
+    if on_postgresql:
+        return Database(await empty_postgres())
+    engine = create_engine("sqlite+aiosqlite://", poolclass=StaticPool)
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
-        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     return Database(engine)
 
 
 def test_the_totals_always_equal_their_postings(backend: str) -> None:
-    url = os.environ[POSTGRES_URL_VARIABLE] if backend == "postgresql" else None
     with asyncio.Runner() as runner:
 
         class OnThisDatabase(LedgerMachine):
             def __init__(self) -> None:
-                super().__init__(runner, url)
+                super().__init__(runner, on_postgresql=backend == "postgresql")
 
         run_state_machine_as_test(OnThisDatabase, settings=SETTINGS)
