@@ -92,9 +92,11 @@ def configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
         access = Access(connection.get_execution_options().get(ACCESS_OPTION, Access.WRITE))
-        wait = 0 if access is Access.WRITE_IF_FREE else int(busy_timeout_ms)
-        connection.exec_driver_sql(f"PRAGMA query_only={int(access is Access.READ)}")
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+        if connection.info.get(ACCESS_OPTION, Access.WRITE) is not access:  # set only changes
+            wait = 0 if access is Access.WRITE_IF_FREE else int(busy_timeout_ms)
+            connection.exec_driver_sql(f"PRAGMA query_only={int(access is Access.READ)}")
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+            connection.info[ACCESS_OPTION] = access
         connection.exec_driver_sql("BEGIN" if access is Access.READ else "BEGIN IMMEDIATE")
 
 

@@ -12,21 +12,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, insert, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.db import Base, on_postgresql
 from finance.errors import InvalidInput
 from finance.ledger.entries import Entry, Leg, unbalanced_currencies
-from finance.ledger.models import (
-    Account,
-    Category,
-    CategoryMonth,
-    Posting,
-    Transaction,
-    TransactionStatus,
-)
-from finance.ledger.totals import TotalsChange
+from finance.ledger.models import Account, Category, CategoryMonth, Posting, Transaction
+from finance.ledger.totals import TotalsChange, count_postings
 from finance.timestamps import utc_now
 
 CHUNK = 500
@@ -148,7 +151,7 @@ class Journal:
         change, deleted = TotalsChange(), 0
         for start in range(0, len(transaction_ids), CHUNK):
             chunk = self._owned(transaction_ids[start : start + CHUNK])
-            await self._count_postings(change, Posting.transaction_id.in_(chunk), sign=-1)
+            await count_postings(self.session, change, Posting.transaction_id.in_(chunk), sign=-1)
             await self.session.execute(delete(Posting).where(Posting.transaction_id.in_(chunk)))
             result = await self.session.execute(
                 delete(Transaction).where(Transaction.id.in_(chunk))
@@ -171,8 +174,8 @@ class Journal:
         for start in range(0, len(posting_ids), CHUNK):
             lines = Posting.id.in_(posting_ids[start : start + CHUNK])
             chosen = lines & Posting.account_id.is_(None) & self._owned_posting()
-            await self._count_postings(change, chosen, sign=-1)
-            await self._count_postings(change, chosen, sign=1, category_id=category_id)
+            await count_postings(self.session, change, chosen, sign=-1)
+            await count_postings(self.session, change, chosen, sign=1, category_id=category_id)
             await self.session.execute(
                 update(Posting).where(chosen).values(category_id=category_id)
             )
@@ -265,58 +268,17 @@ class Journal:
 
     # Helpers
 
-    def _owned(self, transaction_ids: Sequence[int]) -> Any:
+    def _owned(self, transaction_ids: Sequence[int]) -> Select[int]:
         """Those of the ids that are the owner's transactions, as a sub-query."""
         return select(Transaction.id).where(
             Transaction.owner_id == self.owner_id, Transaction.id.in_(transaction_ids)
         )
 
-    def _owned_posting(self) -> Any:
+    def _owned_posting(self) -> ColumnElement[bool]:
         """A posting of one of the owner's transactions."""
         return Posting.transaction_id.in_(
             select(Transaction.id).where(Transaction.owner_id == self.owner_id)
         )
-
-    async def _count_postings(
-        self, change: TotalsChange, where: Any, *, sign: int, category_id: int | None = None
-    ) -> None:
-        """Count the postings `where` selects into `change` (as lines of `category_id`, if
-        given), summed per day in SQL."""
-        cleared = Transaction.status != TransactionStatus.UNCLEARED
-        query = (
-            select(
-                Posting.account_id,
-                Posting.category_id,
-                Posting.currency,
-                Transaction.date,
-                cleared,
-                func.sum(Posting.amount_minor),
-                func.count(),
-            )
-            .join(Transaction, Transaction.id == Posting.transaction_id)
-            .where(where)
-            .group_by(Posting.account_id, Posting.category_id, Posting.currency, Transaction.date)
-            .group_by(cleared)
-        )
-        for (
-            account,
-            category,
-            currency,
-            day,
-            is_cleared,
-            amount,
-            count,
-        ) in await self.session.execute(query):
-            change.add(
-                account_id=account,
-                category_id=category if category_id is None else category_id,
-                currency=currency,
-                amount_minor=int(amount),
-                day=day,
-                cleared=bool(is_cleared),
-                sign=sign,
-                postings=int(count),
-            )
 
     async def _reserve_ids(self, count: int) -> list[int]:
         """`count` transaction ids nobody else will take: from the id sequence on PostgreSQL;

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -163,9 +163,17 @@ async def _add_to(
     await session.execute(statement, rows)
 
 
-async def recomputed(session: AsyncSession) -> TotalsChange:
-    """Every total of every owner as the postings say it should be. The postings are summed per
-    day in SQL (the same query on every database) and folded into months here."""
+async def count_postings(
+    session: AsyncSession,
+    change: TotalsChange,
+    where: ColumnElement[bool] | None = None,
+    *,
+    sign: int = 1,
+    category_id: int | None = None,
+) -> None:
+    """Count the postings `where` selects (every one, if None) into `change`, as lines of
+    `category_id` if it is given. The postings are summed per day in SQL (the same query on
+    every database) and folded into months here."""
     cleared = Transaction.status != TransactionStatus.UNCLEARED
     query = (
         select(
@@ -181,19 +189,25 @@ async def recomputed(session: AsyncSession) -> TotalsChange:
         .group_by(Posting.account_id, Posting.category_id, Posting.currency, Transaction.date)
         .group_by(cleared)
     )
-    totals = TotalsChange()
-    for account_id, category_id, currency, day, is_cleared, amount, count in await session.execute(
-        query
-    ):
-        totals.add(
-            account_id=account_id,
-            category_id=category_id,
+    if where is not None:
+        query = query.where(where)
+    for account, category, currency, day, is_cleared, amount, count in await session.execute(query):
+        change.add(
+            account_id=account,
+            category_id=category if category_id is None else category_id,
             currency=currency,
             amount_minor=int(amount),
             day=day,
             cleared=bool(is_cleared),
+            sign=sign,
             postings=int(count),
         )
+
+
+async def recomputed(session: AsyncSession) -> TotalsChange:
+    """Every total of every owner as the postings say it should be."""
+    totals = TotalsChange()
+    await count_postings(session, totals)
     return totals
 
 
