@@ -197,6 +197,9 @@ async def measure(app_settings: Settings) -> None:
             "category figures, the 15th to the 14th",
             lambda: figures(date(2020, 3, 15), date(2020, 4, 14)),
         )
+        await timed(
+            "category figures, a whole year", lambda: figures(date(2020, 1, 1), date(2020, 12, 31))
+        )
         await timed("categories page (this month's figures)", lambda: page("/categories"))
         await timed("dashboard page", lambda: page("/"))
         await timed("an account's register, first page", lambda: page("/accounts/3"))

@@ -9,10 +9,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from finance.ledger.models import (
     Account,
@@ -50,25 +50,28 @@ class CategoryTotal:
 
 Days = tuple[date, date]
 """A run of days: the first, and the day after the last."""
+SHORT_PERIOD_DAYS = 31
+"""A period this short that is not whole months is read from its postings alone: a split would
+read about as many rows, in several queries."""
 
 
 @dataclass(frozen=True)
 class Parts:
-    """A period, read as the whole months the totals hold, and some days read from the postings
-    and added (`plus`) or taken off again (`minus`): where the period starts or ends inside a
-    month, that month is read by whichever is fewer days, its days inside the period or (from
-    its total) the ones outside."""
+    """A period, read as whole months from the totals (`months`: the first, None for the
+    beginning, and the one after the last; None for no whole month), and runs of days read from
+    the postings and added (`plus`) or taken off again (`minus`): where a long period starts or
+    ends inside a month, that month is read by whichever is fewer days, its days inside the
+    period or (from its total) the ones outside."""
 
-    first_month: date | None
-    """None: from the beginning."""
-    after_months: date
+    months: tuple[date | None, date] | None = None
     plus: tuple[Days, ...] = ()
     minus: tuple[Days, ...] = ()
 
-    def month_range(self, month: Any) -> ColumnElement[bool]:
-        """The months to read from the totals, on a totals table's `month` column."""
-        before = month < self.after_months
-        return before if self.first_month is None else and_(month >= self.first_month, before)
+    def month_range(self, month: InstrumentedAttribute[date]) -> ColumnElement[bool]:
+        """The whole months, on a totals table's `month` column."""
+        assert self.months is not None
+        first, after = self.months
+        return month < after if first is None else and_(month >= first, month < after)
 
     def days(self) -> list[tuple[Days, int]]:
         """The runs of days to read, each with its sign."""
@@ -83,8 +86,7 @@ def parts_of(date_from: date | None, date_to: date) -> Parts:
     first_month, after_months = first, next_month(last)
     plus: list[Days] = []
     minus: list[Days] = []
-    edges = [last] if first in (None, last) else [first, last]
-    for month in edges:
+    for month in [last] if first is None else [first, last]:
         inside = (max(month, date_from or month), min(end, next_month(month)))
         inside_days = (inside[1] - inside[0]).days
         outside_days = (next_month(month) - month).days - inside_days
@@ -97,12 +99,14 @@ def parts_of(date_from: date | None, date_to: date) -> Parts:
             if month == first:
                 first_month = next_month(month)
         else:  # take the month's total, less the days outside
-            minus += [
-                days
-                for days in ((month, inside[0]), (inside[1], next_month(month)))
-                if days[0] < days[1]
-            ]
-    return Parts(first_month, after_months, tuple(plus), tuple(minus))
+            around = ((month, inside[0]), (inside[1], next_month(month)))
+            minus += [days for days in around if days[0] < days[1]]
+    short = date_from is not None and (end - date_from).days <= SHORT_PERIOD_DAYS
+    if (plus or minus) and short and date_from is not None:
+        return Parts(plus=((date_from, end),))  # days to read anyway: read them all, at once
+    whole = first_month is None or first_month < after_months
+    months = (first_month, after_months) if whole else None
+    return Parts(months, tuple(plus), tuple(minus))
 
 
 class LedgerRepository:
@@ -126,18 +130,19 @@ class LedgerRepository:
 
     async def posted_as_of(self, account_id: int, day: date) -> PostedTotals:
         """The account's postings up to and including `day`."""
-        parts = parts_of(None, day)
-        months = await self.session.execute(
-            select(
-                func.coalesce(func.sum(AccountMonth.posted_minor), 0),
-                func.coalesce(func.sum(AccountMonth.cleared_minor), 0),
-            ).where(
-                AccountMonth.account_id == account_id,
-                AccountMonth.account_id.in_(self._accounts()),
-                parts.month_range(AccountMonth.month),
+        parts, total, cleared = parts_of(None, day), 0, 0
+        if parts.months is not None:
+            months = await self.session.execute(
+                select(
+                    func.coalesce(func.sum(AccountMonth.posted_minor), 0),
+                    func.coalesce(func.sum(AccountMonth.cleared_minor), 0),
+                ).where(
+                    AccountMonth.account_id == account_id,
+                    AccountMonth.account_id.in_(self._accounts()),
+                    parts.month_range(AccountMonth.month),
+                )
             )
-        )
-        total, cleared = (int(minor) for minor in months.one())
+            total, cleared = (int(minor) for minor in months.one())
         for days, sign in parts.days():
             edge = await self.session.execute(
                 select(
@@ -213,21 +218,8 @@ class LedgerRepository:
         parts = parts_of(date_from, date_to)
         categories: dict[tuple[int, str], int] = defaultdict(int)
         accounts: dict[str, int] = defaultdict(int)
-        months = (
-            select(CategoryMonth.category_id, CategoryMonth.currency, CategoryMonth.posted_minor)
-            .where(parts.month_range(CategoryMonth.month))
-            .where(CategoryMonth.category_id.in_(self._categories()))
-        )
-        for category_id, currency, minor in await self.session.execute(months):
-            categories[(category_id, currency)] += minor
-        account_months = (
-            select(Account.currency, func.sum(AccountMonth.posted_minor))
-            .join(Account, Account.id == AccountMonth.account_id)
-            .where(Account.owner_id == self.owner_id, parts.month_range(AccountMonth.month))
-            .group_by(Account.currency)
-        )
-        for currency, minor in await self.session.execute(account_months):
-            accounts[currency] += int(minor)
+        if parts.months is not None:
+            await self._whole_months(parts, categories, accounts)
         for days, sign in parts.days():
             edge = (
                 select(
@@ -247,6 +239,27 @@ class LedgerRepository:
                 elif line_category is not None:
                     categories[(line_category, currency)] += sign * int(minor)
         return _with_uncategorised(categories, accounts)
+
+    async def _whole_months(
+        self, parts: Parts, categories: dict[tuple[int, str], int], accounts: dict[str, int]
+    ) -> None:
+        """Add the period's whole months from the totals: each category's, and the accounts'
+        per currency."""
+        months = (
+            select(CategoryMonth.category_id, CategoryMonth.currency, CategoryMonth.posted_minor)
+            .where(parts.month_range(CategoryMonth.month))
+            .where(CategoryMonth.category_id.in_(self._categories()))
+        )
+        for category_id, currency, minor in await self.session.execute(months):
+            categories[(category_id, currency)] += minor
+        account_months = (
+            select(Account.currency, func.sum(AccountMonth.posted_minor))
+            .join(Account, Account.id == AccountMonth.account_id)
+            .where(Account.owner_id == self.owner_id, parts.month_range(AccountMonth.month))
+            .group_by(Account.currency)
+        )
+        for currency, minor in await self.session.execute(account_months):
+            accounts[currency] += int(minor)
 
     def _dated(self, start: date, end: date) -> ColumnElement[bool]:
         """The owner's transactions from `start` up to, not including, `end`."""

@@ -66,12 +66,14 @@ SETTINGS = settings(
 PERIODS = (
     (date(2026, 1, 1), date(2026, 12, 31)),
     (date(2026, 3, 10), date(2026, 5, 20)),
+    (date(2026, 3, 25), date(2026, 5, 5)),
     (date(2026, 6, 1), date(2026, 6, 30)),
     (date(2026, 8, 31), date(2026, 9, 1)),
     (date(2026, 10, 3), date(2026, 10, 27)),
 )
-"""Periods whose category figures are checked: a year, one straddling months, one whole month,
-two days across a month's end, most of a month (read as the month less its other days)."""
+"""Periods whose category figures are checked: a year; two across three months, one ending far
+into its edge months (read as the months less the days outside), one only a few days into them
+(read as the month between and those days); one whole month; two short ones."""
 
 
 class LedgerMachine(RuleBasedStateMachine):
