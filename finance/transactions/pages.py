@@ -21,6 +21,7 @@ from finance.forms import FORM_ERROR, FormInvalid, form_values, parse_form, refu
 from finance.ledger.models import CategoryKind, Transaction, TransactionStatus
 from finance.schemas import RowId
 from finance.transactions import service
+from finance.transactions.choices import Choices
 from finance.transactions.display import row
 from finance.transactions.form import (
     BLANK_SPLIT_LINES,
@@ -32,7 +33,6 @@ from finance.transactions.form import (
     read_transaction,
     values_of,
 )
-from finance.transactions.ledger import Ledger
 from finance.transactions.listing import Listing, read_filters, returning
 from finance.transactions.schemas import TransactionUpdate
 from finance.web import is_htmx, redirect, render
@@ -53,19 +53,19 @@ REGISTER_PAGE = 50
 # What the page shows
 
 
-async def _ledger(db: AsyncSession, owner_id: int) -> Ledger:
+async def _choices(db: AsyncSession, owner_id: int) -> Choices:
     balances = await accounts.list_accounts(db=db, owner_id=owner_id)
-    return Ledger(
+    return Choices(
         [item.account for item in balances],
         await categories.list_categories(db=db, owner_id=owner_id),
     )
 
 
-def _context(ledger: Ledger, listing: Listing, **extra: Any) -> dict[str, Any]:
+def _context(choices: Choices, listing: Listing, **extra: Any) -> dict[str, Any]:
     return {
         "nav": "Transactions",
         "row": row,
-        "ledger": ledger,
+        "choices": choices,
         "listing": listing,
         "kinds": KINDS,
         "statuses": STATUSES,
@@ -113,7 +113,7 @@ async def _list_page(
         QUICK_ADD, values, errors, more_lines=more_lines, focus_date=created is not None
     )
     context = _context(
-        await _ledger(db, owner_id),
+        await _choices(db, owner_id),
         listing,
         mode="list",
         created=created,
@@ -141,7 +141,7 @@ async def _row(
     """One row of the table, focused: it replaces the row the user was working on. With an
     error, the row stays as it was and says why (409: the change was refused)."""
     context = _context(
-        await _ledger(db, owner_id), listing, transaction=transaction, focus=True, row_error=error
+        await _choices(db, owner_id), listing, transaction=transaction, focus=True, row_error=error
     )
     status_code = 409 if error else 200
     return render(request, TEMPLATE, context, block="row", status_code=status_code)
@@ -169,7 +169,7 @@ async def _edit_page(
         more_lines=more_lines,
         focus_date=True,
     )
-    context = _context(await _ledger(db, owner_id), listing, mode="edit", **form)
+    context = _context(await _choices(db, owner_id), listing, mode="edit", **form)
     if fragment is None:
         context["payees"] = await service.recent_payees(
             db=db, owner_id=owner_id, limit=PAYEE_SUGGESTIONS
@@ -189,7 +189,7 @@ async def _confirm_page(
 ) -> Response:
     """The page that asks before deleting, without JavaScript (htmx asks with `hx-confirm`)."""
     context = _context(
-        await _ledger(db, owner_id),
+        await _choices(db, owner_id),
         listing,
         mode="delete",
         transaction=transaction,
@@ -273,8 +273,8 @@ async def add_split_line(
     """One more blank split line for a form (htmx), and the button that asks for the next."""
     if not is_htmx(request):
         return redirect("/transactions")
-    ledger = await _ledger(db, user.id)
-    context = _context(ledger, read_filters({}), form_id=form, index=index, limit=MAX_SPLIT_LINES)
+    choices = await _choices(db, user.id)
+    context = _context(choices, read_filters({}), form_id=form, index=index, limit=MAX_SPLIT_LINES)
     return render(request, TEMPLATE, context, block="split_line")
 
 
@@ -299,8 +299,8 @@ async def suggest_category(
         return Response(status_code=HTTPStatus.NO_CONTENT)
     income = category.kind is CategoryKind.INCOME
     values = {"kind": "income" if income else "expense", "category_id": str(category.id)}
-    ledger = await _ledger(db, user.id)
-    context = _context(ledger, read_filters({}), form_id=form, values=values)
+    choices = await _choices(db, user.id)
+    context = _context(choices, read_filters({}), form_id=form, values=values)
     return render(request, TEMPLATE, context, block="suggestion")
 
 

@@ -1,4 +1,5 @@
-"""The owner's accounts and categories as the transaction pages name and offer them."""
+"""The owner's accounts and categories as the transaction pages name them and offer them as
+choices."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from finance.ledger.models import Account, Category, CategoryKind
 
 
 @dataclass(frozen=True)
-class Ledger:
+class Choices:
     """The owner's accounts and categories, as the page names and offers them (each list
     worked out once a request: a table asks for the names on every row)."""
 
