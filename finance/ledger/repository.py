@@ -216,42 +216,37 @@ class LedgerRepository:
         """What went into each category between two days (both included), per currency; the
         uncategorised lines as category None."""
         parts = parts_of(date_from, date_to)
-        categories: dict[tuple[int, str], int] = defaultdict(int)
-        accounts: dict[str, int] = defaultdict(int)
+        figures: dict[tuple[int | None, str], int] = defaultdict(int)
         if parts.months is not None:
-            await self._whole_months(parts, categories, accounts)
+            await self._whole_months(parts, figures)
         for days, sign in parts.days():
-            edge = (
-                select(
-                    Posting.account_id.is_not(None),
-                    Posting.category_id,
-                    Posting.currency,
-                    func.sum(Posting.amount_minor),
-                )
+            lines = (
+                select(Posting.category_id, Posting.currency, func.sum(Posting.amount_minor))
                 .select_from(Transaction)
                 .join(Posting, Posting.transaction_id == Transaction.id)
-                .where(self._dated(*days))
-                .group_by(Posting.account_id.is_not(None), Posting.category_id, Posting.currency)
+                .where(self._dated(*days), Posting.account_id.is_(None))
+                .group_by(Posting.category_id, Posting.currency)
             )
-            for is_account, line_category, currency, minor in await self.session.execute(edge):
-                if is_account:
-                    accounts[currency] += sign * int(minor)
-                elif line_category is not None:
-                    categories[(line_category, currency)] += sign * int(minor)
-        return _with_uncategorised(categories, accounts)
+            for category_id, currency, minor in await self.session.execute(lines):
+                figures[(category_id, currency)] += sign * int(minor)
+        return [
+            CategoryTotal(category_id, currency, minor)
+            for (category_id, currency), minor in sorted(figures.items(), key=_by_category)
+            if minor or category_id is not None
+        ]
 
-    async def _whole_months(
-        self, parts: Parts, categories: dict[tuple[int, str], int], accounts: dict[str, int]
-    ) -> None:
-        """Add the period's whole months from the totals: each category's, and the accounts'
-        per currency."""
+    async def _whole_months(self, parts: Parts, figures: dict[tuple[int | None, str], int]) -> None:
+        """Add the whole months of the period from the totals: each category's, and the
+        uncategorised lines', which have no total of their own. Every transaction balances, so
+        in each currency they are what the accounts and the categories leave over."""
         months = (
             select(CategoryMonth.category_id, CategoryMonth.currency, CategoryMonth.posted_minor)
             .where(parts.month_range(CategoryMonth.month))
             .where(CategoryMonth.category_id.in_(self._categories()))
         )
         for category_id, currency, minor in await self.session.execute(months):
-            categories[(category_id, currency)] += minor
+            figures[(category_id, currency)] += minor
+            figures[(None, currency)] -= minor
         account_months = (
             select(Account.currency, func.sum(AccountMonth.posted_minor))
             .join(Account, Account.id == AccountMonth.account_id)
@@ -259,7 +254,7 @@ class LedgerRepository:
             .group_by(Account.currency)
         )
         for currency, minor in await self.session.execute(account_months):
-            accounts[currency] += int(minor)
+            figures[(None, currency)] -= int(minor)
 
     def _dated(self, start: date, end: date) -> ColumnElement[bool]:
         """The owner's transactions from `start` up to, not including, `end`."""
@@ -276,19 +271,7 @@ class LedgerRepository:
         return select(Category.id).where(Category.owner_id == self.owner_id)
 
 
-def _with_uncategorised(
-    categories: dict[tuple[int, str], int], accounts: dict[str, int]
-) -> list[CategoryTotal]:
-    """The categories' figures, and the uncategorised lines: every transaction balances, so in
-    each currency they are what the accounts and the categories leave over."""
-    leftover: dict[str, int] = defaultdict(int)
-    for currency, minor in accounts.items():
-        leftover[currency] -= minor
-    for (_category, currency), minor in categories.items():
-        leftover[currency] -= minor
-    totals = [
-        CategoryTotal(category_id, currency, minor)
-        for (category_id, currency), minor in sorted(categories.items())
-    ]
-    totals += [CategoryTotal(None, c, minor) for c, minor in sorted(leftover.items()) if minor]
-    return totals
+def _by_category(item: tuple[tuple[int | None, str], int]) -> tuple[bool, int, str]:
+    """Categories by id, then the uncategorised lines; each by currency."""
+    (category_id, currency), _minor = item
+    return category_id is None, category_id or 0, currency
