@@ -8,6 +8,7 @@ import os
 import shutil
 import warnings
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
 from finance import migrate
-from finance.db import create_engine
+from finance.db import Database, create_engine
+from finance.ledger.check import LedgerReport, check_ledger
 from finance.models import Base
 from tests.conftest import POSTGRES_URL_VARIABLE
 
@@ -353,3 +355,88 @@ def test_a_migration_that_leaves_references_dangling_is_rolled_back(tmp_path: Pa
 
     assert migrate.current_revision(url) == migrate.head_revision()
     assert count_rows(url, "users") == 1
+
+
+LEDGER_AT_0003 = """
+INSERT INTO users (id, email, display_name, created_at) VALUES (1, 'a@b', '', '2026-01-01');
+INSERT INTO accounts (id, owner_id, name, name_key, type, currency, opening_balance_minor,
+                      opening_date, archived, note, created_at)
+    VALUES (1, 1, 'Checking', 'checking', 'checking', 'USD', 0, '2026-01-01', false, '',
+            '2026-01-01'),
+           (2, 1, 'Savings', 'savings', 'savings', 'USD', 0, '2026-01-01', false, '',
+            '2026-01-01');
+INSERT INTO categories (id, owner_id, parent_id, kind, name, name_key, created_at)
+    VALUES (1, 1, NULL, 'expense', 'Food', 'food', '2026-01-01');
+INSERT INTO transactions (id, owner_id, date, payee, memo, status, updated_at, created_at)
+    VALUES (1, 1, '2026-10-03', 'Shop', '', 'cleared', '2026-10-03', '2026-10-03'),
+           (2, 1, '2026-10-20', 'Move', '', 'uncleared', '2026-10-20', '2026-10-20'),
+           (3, 1, '2026-11-02', 'Split', '', 'reconciled', '2026-11-02', '2026-11-02');
+INSERT INTO postings (transaction_id, account_id, category_id, amount_minor, currency, memo)
+    VALUES (1, 1, NULL, -5000, 'USD', ''), (1, NULL, 1, 5000, 'USD', ''),
+           (2, 1, NULL, -2500, 'USD', ''), (2, 2, NULL, 2500, 'USD', ''),
+           (3, 1, NULL, -900, 'USD', ''), (3, NULL, 1, 600, 'USD', ''),
+           (3, NULL, NULL, 300, 'USD', '')
+"""
+"""A ledger as revision 0003 stored it: a purchase, a transfer, and a split with an
+uncategorised line."""
+
+
+def fills_the_totals_from_the_postings_already_there(url: str) -> None:
+    config = migrate.alembic_config(url)
+    command.upgrade(config, "0003")
+
+    def add_ledger(connection: Connection) -> None:
+        for statement in LEDGER_AT_0003.split(";"):
+            connection.execute(text(statement))
+        connection.commit()
+
+    on_connection(url, add_ledger)
+    migrate.upgrade(url)
+
+    def totals(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
+        rows = {
+            name: connection.execute(text(f"SELECT * FROM {name}")).all()
+            for name in ("account_totals", "account_months", "category_months")
+        }  # months as text, as SQLite gives them back from plain SQL
+        return {
+            name: sorted(tuple(map(_text_date, row)) for row in found)
+            for name, found in rows.items()
+        }
+
+    assert on_connection(url, totals) == {
+        "account_totals": [(1, -8400, -5900, 3), (2, 2500, 0, 1)],
+        "account_months": [
+            (1, "2026-10-01", -7500, -5000, 2),
+            (1, "2026-11-01", -900, -900, 1),
+            (2, "2026-10-01", 2500, 0, 1),
+        ],
+        "category_months": [
+            (1, "2026-10-01", "USD", 5000, 1),
+            (1, "2026-11-01", "USD", 600, 1),
+        ],
+    }
+    report = asyncio.run(_check(url))
+    assert report.ok, report.totals
+
+
+def _text_date(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+async def _check(url: str) -> LedgerReport:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with Database(engine).session() as db:
+            return await check_ledger(db)
+    finally:
+        await engine.dispose()
+
+
+def test_upgrading_to_the_totals_fills_them_on_sqlite(tmp_path: Path) -> None:
+    fills_the_totals_from_the_postings_already_there(sqlite_url(tmp_path / "finance.db"))
+
+
+def test_upgrading_to_the_totals_fills_them_on_postgresql(
+    postgres_databases: Callable[[str], str],
+) -> None:
+    fills_the_totals_from_the_postings_already_there(postgres_databases("totals"))
