@@ -7,7 +7,7 @@ import asyncio
 import os
 import shutil
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -226,33 +226,44 @@ def test_upgrading_twice_keeps_the_data(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def postgres_databases() -> Iterator[Callable[[str], str]]:
-    """Make throwaway databases beside the shared test database (named after it, so runs on
-    different test databases do not collide), dropped afterwards."""
+def postgres_databases() -> Callable[[str], str]:
+    """Throwaway databases beside the shared test database (named after it, so runs on
+    different test databases do not collide), empty when handed out. One left by an earlier
+    test or run is emptied (its schema dropped and made again) rather than dropped: dropping a
+    database makes PostgreSQL write a checkpoint, which took most of a minute beside the rest
+    of the suite's writes."""
     server_url = os.environ.get(POSTGRES_URL_VARIABLE)
     if not server_url:
         pytest.skip(f"PostgreSQL run skipped: set {POSTGRES_URL_VARIABLE} to a test database URL")
     server = make_url(server_url)
-    made: list[str] = []
 
-    async def execute(statement: str) -> None:
-        engine = create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    async def prepare(name: str, url: str) -> None:
+        server_engine = create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        try:
+            async with server_engine.connect() as connection:
+                found = await connection.scalar(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                )
+                if not found:
+                    await connection.execute(text(f'CREATE DATABASE "{name}"'))
+                    return
+        finally:
+            await server_engine.dispose()
+        engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
         try:
             async with engine.connect() as connection:
-                await connection.execute(text(statement))
+                await connection.execute(text("DROP SCHEMA public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
         finally:
             await engine.dispose()
 
     def make(suffix: str) -> str:
         name = f"{server.database}_{suffix}"
-        asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        asyncio.run(execute(f'CREATE DATABASE "{name}"'))
-        made.append(name)
-        return server.set(database=name).render_as_string(hide_password=False)
+        url = server.set(database=name).render_as_string(hide_password=False)
+        asyncio.run(prepare(name, url))
+        return url
 
-    yield make
-    for name in made:
-        asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    return make
 
 
 def test_upgrade_builds_the_models_schema_on_postgresql(
