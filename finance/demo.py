@@ -4,7 +4,8 @@ Everything is fixed: the year is 2026 and the amounts come from a random generat
 seed, so two runs give the same ledger. The data goes in through the services, so it obeys every
 rule the API enforces: four accounts, a two-level category tree, a monthly salary, rent, bills,
 weekly groceries, card purchases paid off each month, cash from the ATM, monthly savings with
-interest, a refund, and split purchases.
+interest, a refund, and split purchases. As everywhere in the ledger, a credit card's balance is
+negative while money is owed on it: the card opens owing 412.37, so at -412.37.
 """
 
 import asyncio
@@ -194,7 +195,7 @@ async def load_demo(db: AsyncSession, *, owner: User, force: bool = False) -> De
             AccountSummary(
                 item.account.name,
                 item.account.currency,
-                format_minor(item.balance_minor, item.account.currency),
+                format_minor(item.projected_minor, item.account.currency),
             )
             for item in balances
         ],

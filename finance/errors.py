@@ -2,6 +2,7 @@
 never how to answer it; `finance.problems` alone turns each into an HTTP status and headers."""
 
 from dataclasses import dataclass
+from datetime import date
 
 
 class DomainError(Exception):
@@ -37,6 +38,24 @@ class InvalidInput(DomainError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.errors = [FieldError(field, message)]
+
+
+class BeforeOpeningDate(InvalidInput):
+    """Money dated before an account's opening date, which its opening balance already holds;
+    the way out is to move that date back (`account_id` says which account's)."""
+
+    def __init__(
+        self, *, account_id: int, account_name: str, opening_date: date, day: date, field: str
+    ) -> None:
+        super().__init__(
+            field,
+            f"{day} is before {account_name}'s opening date ({opening_date}); "
+            "move the account's opening date back first",
+        )
+        self.account_id = account_id
+        self.account_name = account_name
+        self.opening_date = opening_date
+        self.day = day
 
 
 class Unauthenticated(DomainError):

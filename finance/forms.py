@@ -18,11 +18,13 @@ FORM_ERROR = "form"
 
 
 class FormInvalid(Exception):
-    """The form's input was refused; `errors` maps each field (or `form`) to a message."""
+    """The form's input was refused; `errors` maps each field (or `form`) to a message, and
+    `refusal` is the rule's own error where a rule refused it (for a page to offer its fix)."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], refusal: DomainError | None = None) -> None:
         super().__init__(errors)
         self.errors = errors
+        self.refusal = refusal
 
 
 async def form_values(
@@ -71,4 +73,5 @@ async def refusals_in_form(call: Awaitable[T], field: Callable[[str], str] = str
         return await call
     except (InvalidInput, Conflict) as error:
         errors = form_errors(error)
-        raise FormInvalid({field(name): message for name, message in errors.items()}) from None
+        placed = {field(name): message for name, message in errors.items()}
+        raise FormInvalid(placed, error) from None

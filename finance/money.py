@@ -50,6 +50,11 @@ def split_decimal(text: str) -> tuple[bool, int, str]:
     return sign == "-", int(whole), fraction or ""
 
 
+def negated(amount: str) -> str:
+    """A plain decimal string with its sign turned round: "12.34" as "-12.34" and back."""
+    return amount[1:] if amount.startswith("-") else "-" + amount.removeprefix("+")
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     """An exact amount: `minor` units (cents, yen, fils) of `currency`."""

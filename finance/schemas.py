@@ -1,14 +1,46 @@
 """Pydantic bases shared by every domain's API schemas."""
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, Tag, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+)
 
 MAX_ROW_ID = 2**31 - 1
 
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID, examples=[1])]
 """The id of a row: a positive 32-bit integer, as every database here can store it."""
+
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def _in_range(day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(
+            f"must be a date in the years {FIRST_DAY.year} to {LAST_DAY.year}, not {day}"
+        )
+    return day
+
+
+Day = Annotated[
+    date,
+    AfterValidator(_in_range),
+    Field(
+        description=f"A day (YYYY-MM-DD) in the years {FIRST_DAY.year} to {LAST_DAY.year}.",
+        examples=["2026-10-03"],
+    ),
+]
+"""A day a person sends: refused outside 1900-2199, where it can only be a typing slip
+(9999-12-31) that would sit above every real transaction."""
 
 UNION_TAGS: set[str] = set()
 """Tags of tagged unions; problem details leave them out of field names."""

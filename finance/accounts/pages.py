@@ -1,7 +1,7 @@
 """Pages for accounts: the list and the forms (an account's register is a transactions page:
 `finance.transactions.pages`). HTTP only: the same service as the JSON API does the work."""
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -12,7 +12,7 @@ from finance.auth.dependencies import PageUser
 from finance.db import SessionDep
 from finance.forms import FormInvalid, form_values, parse_form, refusals_in_form
 from finance.ledger.models import AccountType
-from finance.money import format_minor
+from finance.money import format_minor, negated
 from finance.schemas import RowId
 from finance.web import redirect, render
 
@@ -53,7 +53,7 @@ async def create_account(request: Request, db: SessionDep, user: PageUser) -> Re
     """Open an account; the form again, with the reasons, if it is refused."""
     values = await form_values(request)
     try:
-        data = parse_form(AccountCreate, values)
+        data = _owed_negated(parse_form(AccountCreate, values))
         created = await refusals_in_form(service.create_account(db=db, owner_id=user.id, data=data))
     except FormInvalid as invalid:
         return _form(request, values=values, errors=invalid.errors)
@@ -67,12 +67,13 @@ async def edit_account(
     """The form to change an account."""
     row = await service.get_account(db=db, owner_id=user.id, account_id=account_id)
     account = row.account
+    opening = format_minor(account.opening_balance_minor, account.currency)
     values = {
         "name": account.name,
         "type": account.type.value,
         "currency": account.currency,
-        "opening_balance": format_minor(account.opening_balance_minor, account.currency),
-        "opening_date": account.opening_date.isoformat(),
+        "opening_balance": negated(opening) if account.type.is_liability else opening,
+        "opening_date": account.opening_date.isoformat() if account.opening_date else "",
         "note": account.note,
     }
     return _form(request, values=values, account_id=account_id)
@@ -85,9 +86,12 @@ async def update_account(
     """Save the changes; the form again, with the reasons, if they are refused."""
     values = await form_values(request)
     try:
-        data = parse_form(AccountUpdate, values, keep_empty=frozenset({"note"}))
+        given = {**values, "opening_date": values.get("opening_date") or None}  # empty: none
+        data = parse_form(AccountUpdate, given, keep_empty=frozenset({"note", "opening_date"}))
         await refusals_in_form(
-            service.update_account(db=db, owner_id=user.id, account_id=account_id, data=data)
+            service.update_account(
+                db=db, owner_id=user.id, account_id=account_id, data=_owed_negated(data)
+            )
         )
     except FormInvalid as invalid:
         return _form(request, values=values, errors=invalid.errors, account_id=account_id)
@@ -103,6 +107,17 @@ async def toggle_archive(
     change = AccountUpdate(archived=not row.account.archived)
     await service.update_account(db=db, owner_id=user.id, account_id=account_id, data=change)
     return redirect("/accounts")
+
+
+AccountForm = TypeVar("AccountForm", AccountCreate, AccountUpdate)
+
+
+def _owed_negated(data: AccountForm) -> AccountForm:
+    """The form asks a credit card or loan for the amount owed, a positive figure; the ledger
+    keeps what is owed negative, so net worth is the sum of the balances."""
+    if data.type is None or not data.type.is_liability or data.opening_balance is None:
+        return data
+    return data.model_copy(update={"opening_balance": negated(data.opening_balance)})
 
 
 def _form(

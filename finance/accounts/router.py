@@ -1,17 +1,17 @@
 """JSON API for accounts: HTTP in, service call, HTTP out."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from finance.accounts import service
 from finance.accounts.schemas import AccountCreate, AccountRead, AccountUpdate, BalanceRead
+from finance.accounts.service import AccountBalance
 from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
 from finance.money import format_minor
 from finance.problems import PROBLEM_RESPONSES
-from finance.schemas import RowId
+from finance.schemas import Day, RowId
 
 router = APIRouter(prefix="/accounts", tags=["accounts"], responses=PROBLEM_RESPONSES)
 
@@ -24,23 +24,23 @@ async def list_accounts(
         bool | None, Query(description="Only archived (true) or active (false).")
     ] = None,
 ) -> list[AccountRead]:
-    """Every account with its current balance, by name."""
+    """Every account with its balance as of today and its projected balance, by name."""
     rows = await service.list_accounts(db=db, owner_id=user.id, archived=archived)
-    return [AccountRead.build(row.account, row.balance_minor) for row in rows]
+    return [_read(row) for row in rows]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_account(data: AccountCreate, db: SessionDep, user: ApiUser) -> AccountRead:
     """Open an account."""
     row = await service.create_account(db=db, owner_id=user.id, data=data)
-    return AccountRead.build(row.account, row.balance_minor)
+    return _read(row)
 
 
 @router.get("/{account_id}")
 async def get_account(account_id: RowId, db: SessionDep, user: ApiUser) -> AccountRead:
-    """One account with its current balance."""
+    """One account with its balance as of today and its projected balance."""
     row = await service.get_account(db=db, owner_id=user.id, account_id=account_id)
-    return AccountRead.build(row.account, row.balance_minor)
+    return _read(row)
 
 
 @router.patch("/{account_id}")
@@ -49,7 +49,7 @@ async def update_account(
 ) -> AccountRead:
     """Change an account's fields; archive it with `{"archived": true}`."""
     row = await service.update_account(db=db, owner_id=user.id, account_id=account_id, data=data)
-    return AccountRead.build(row.account, row.balance_minor)
+    return _read(row)
 
 
 @router.delete("/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -64,7 +64,7 @@ async def get_balance(
     db: SessionDep,
     user: ApiUser,
     as_of: Annotated[
-        date | None,
+        Day | None,
         Query(description="End of this day; left out, every transaction counts, future ones too."),
     ] = None,
 ) -> BalanceRead:
@@ -78,3 +78,7 @@ async def get_balance(
         balance=format_minor(result.balance_minor, currency),
         cleared_balance=format_minor(result.cleared_minor, currency),
     )
+
+
+def _read(row: AccountBalance) -> AccountRead:
+    return AccountRead.build(row.account, row.balance_minor, row.projected_minor)

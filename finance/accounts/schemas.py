@@ -1,20 +1,21 @@
 """API shapes for accounts."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
 from finance.ledger.models import Account, AccountType
 from finance.money import CurrencyCode, DecimalString, format_minor
-from finance.schemas import InputModel, OutputModel, PatchModel
+from finance.schemas import Day, InputModel, OutputModel, PatchModel
 
 AccountName = Annotated[str, Field(min_length=1, max_length=100, examples=["Checking"])]
 Note = Annotated[str, Field(max_length=2000)]
 
 
 class AccountCreate(InputModel):
-    """A new account. The opening balance is what it held on the opening date."""
+    """A new account. The opening balance is what it held on the opening date, or before its
+    first transaction when there is no opening date."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -34,7 +35,11 @@ class AccountCreate(InputModel):
     type: AccountType
     currency: CurrencyCode
     opening_balance: DecimalString = "0"
-    opening_date: date = Field(default_factory=date.today)
+    opening_date: Day | None = Field(
+        default=None,
+        description="Null (the default): no limit, so older transactions can be entered at "
+        "any time; otherwise none may be dated earlier.",
+    )
     note: Note = ""
 
 
@@ -45,17 +50,20 @@ class AccountUpdate(PatchModel):
         json_schema_extra={"examples": [{"name": "Joint checking", "archived": True}]}
     )
 
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"opening_date"})
+
     name: AccountName | None = None
     type: AccountType | None = None
     currency: CurrencyCode | None = None
     opening_balance: DecimalString | None = None
-    opening_date: date | None = None
+    opening_date: Day | None = Field(default=None, description="Null removes the limit.")
     archived: bool | None = None
     note: Note | None = None
 
 
 class AccountRead(OutputModel):
-    """An account with its balance derived from the ledger."""
+    """An account with its balance derived from the ledger: as of today, and projected (with
+    future-dated transactions too)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -69,6 +77,7 @@ class AccountRead(OutputModel):
                     "opening_balance": "1250.00",
                     "opening_date": "2026-01-01",
                     "balance": "3120.55",
+                    "projected_balance": "2870.55",
                     "archived": False,
                     "note": "",
                     "created_at": "2026-01-01T09:00:00Z",
@@ -83,15 +92,21 @@ class AccountRead(OutputModel):
     is_liability: bool
     currency: str
     opening_balance: str
-    opening_date: date
-    balance: str
+    opening_date: date | None
+    balance: str = Field(
+        description="At the end of today: the opening balance and every transaction up to "
+        "today. Signed: a credit card's or loan's balance is negative when money is owed."
+    )
+    projected_balance: str = Field(
+        description="The balance with future-dated transactions counted too."
+    )
     archived: bool
     note: str
     created_at: datetime
 
     @classmethod
-    def build(cls, account: Account, balance_minor: int) -> "AccountRead":
-        """The API view of an account and its current balance."""
+    def build(cls, account: Account, balance_minor: int, projected_minor: int) -> "AccountRead":
+        """The API view of an account and its balances (as of today, and projected)."""
         return cls(
             id=account.id,
             name=account.name,
@@ -101,6 +116,7 @@ class AccountRead(OutputModel):
             opening_balance=format_minor(account.opening_balance_minor, account.currency),
             opening_date=account.opening_date,
             balance=format_minor(balance_minor, account.currency),
+            projected_balance=format_minor(projected_minor, account.currency),
             archived=account.archived,
             note=account.note,
             created_at=account.created_at,

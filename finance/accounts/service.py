@@ -1,5 +1,6 @@
 """Rules for accounts. Each write commits before it returns."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,10 +18,12 @@ from finance.names import name_key
 
 @dataclass(frozen=True)
 class AccountBalance:
-    """An account and its balance: the opening balance plus its postings."""
+    """An account and its balance as of today (the opening balance plus its postings up to the
+    end of today), and its projected balance, counting future-dated postings too."""
 
     account: Account
     balance_minor: int
+    projected_minor: int
 
 
 @dataclass(frozen=True)
@@ -35,19 +38,19 @@ class BalanceAsOf:
 
 
 def opening_balance(account: Account, as_of: date | None) -> int:
-    """The opening balance counts from the opening date on."""
-    if as_of is not None and as_of < account.opening_date:
+    """The opening balance counts from the opening date on; without one, from the start."""
+    opened = account.opening_date
+    if as_of is not None and opened is not None and as_of < opened:
         return 0
     return account.opening_balance_minor
 
 
 async def list_accounts(
-    *, db: AsyncSession, owner_id: int, archived: bool | None = None
+    *, db: AsyncSession, owner_id: int, archived: bool | None = None, today: date | None = None
 ) -> list[AccountBalance]:
-    """The owner's accounts with their balances."""
+    """The owner's accounts with their balances as of `today` (None: the server's today)."""
     accounts = await AccountRepository(db, owner_id).list(archived=archived)
-    posted = await LedgerRepository(db, owner_id).posted([account.id for account in accounts])
-    return [_balance(account, posted.get(account.id, PostedTotals())) for account in accounts]
+    return await _with_balances(db, owner_id, accounts, today or date.today())
 
 
 async def load_account(repository: AccountRepository, account_id: int) -> Account:
@@ -101,7 +104,7 @@ async def create_account(*, db: AsyncSession, owner_id: int, data: AccountCreate
     )
     await repository.add(account)
     await db.commit()
-    return AccountBalance(account, account.opening_balance_minor)
+    return AccountBalance(account, account.opening_balance_minor, account.opening_balance_minor)
 
 
 async def update_account(
@@ -142,7 +145,7 @@ async def _check_changes(db: AsyncSession, account: Account, changes: dict[str, 
     currency = changes.get("currency", account.currency)
     if currency != account.currency and await ledger.postings_in_account(account.id):
         raise Conflict(f"account {account.id} has transactions; its currency cannot change")
-    if "opening_date" in changes:
+    if changes.get("opening_date") is not None:
         first = await ledger.first_day(account.id)
         if first is not None and changes["opening_date"] > first:
             raise InvalidInput(
@@ -157,12 +160,23 @@ async def _require_free_name(repository: AccountRepository, name: str) -> None:
 
 
 async def _with_balance(db: AsyncSession, account: Account) -> AccountBalance:
-    posted = await LedgerRepository(db, account.owner_id).posted([account.id])
-    return _balance(account, posted.get(account.id, PostedTotals()))
+    (balance,) = await _with_balances(db, account.owner_id, [account], date.today())
+    return balance
 
 
-def _balance(account: Account, posted: PostedTotals) -> AccountBalance:
-    return AccountBalance(account, account.opening_balance_minor + posted.total)
+async def _with_balances(
+    db: AsyncSession, owner_id: int, accounts: Sequence[Account], today: date
+) -> list[AccountBalance]:
+    """Balances from the totals: every posting, less those dated after today."""
+    ledger = LedgerRepository(db, owner_id)
+    account_ids = [account.id for account in accounts]
+    posted = await ledger.posted(account_ids)
+    future = await ledger.posted_after(account_ids, today)
+    balances = []
+    for account in accounts:
+        projected = account.opening_balance_minor + posted.get(account.id, PostedTotals()).total
+        balances.append(AccountBalance(account, projected - future.get(account.id, 0), projected))
+    return balances
 
 
 def _current_opening(account: Account) -> str:

@@ -4,7 +4,7 @@ The format, version 1, is one JSON object; each list holds one object per line, 
 
     {"format": "finance-backup", "version": 1,
     "user": {"email", "display_name", "created_at"},
-    "accounts": [{"ref", "name", "type", "currency", "opening_balance", "opening_date",
+    "accounts": [{"ref", "name", "type", "currency", "opening_balance", "opening_date" (or null),
                   "archived", "note", "created_at"}],
     "categories": [{"ref", "parent" (a ref or null), "kind", "name", "created_at"}],
     "category_rules": [{"match", "pattern", "category" (a ref), "created_at"}],
@@ -25,7 +25,7 @@ tokens are not written. Loading a file and writing it again therefore gives the 
 import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -76,6 +76,11 @@ class Refs:
 def stamp(value: datetime | None) -> str | None:
     """A timestamp as ISO 8601 in UTC."""
     return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def _day(value: date | None) -> str | None:
+    """A day as ISO 8601, or None."""
+    return None if value is None else value.isoformat()
 
 
 def _line(value: object) -> str:
@@ -133,7 +138,7 @@ def _accounts(accounts: Sequence[Account], refs: Refs) -> list[dict[str, Any]]:
             "type": account.type.value,
             "currency": account.currency,
             "opening_balance": format_minor(account.opening_balance_minor, account.currency),
-            "opening_date": account.opening_date.isoformat(),
+            "opening_date": _day(account.opening_date),
             "archived": account.archived,
             "note": account.note,
             "created_at": stamp(account.created_at),

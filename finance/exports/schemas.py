@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from finance.ledger.models import AccountType, CategoryKind, TransactionStatus
 from finance.rules.models import RuleMatch
+from finance.schemas import Day
 from finance.transactions.schemas import TransactionFilters
 
 
@@ -53,7 +54,7 @@ class BackupAccount(BackupModel):
     type: AccountType
     currency: str
     opening_balance: str
-    opening_date: dt.date
+    opening_date: Day | None
     archived: bool
     note: str
     created_at: dt.datetime
@@ -111,7 +112,7 @@ class BackupImportKey(BackupModel):
 
 
 class BackupTransaction(BackupModel):
-    date: dt.date
+    date: Day
     payee: str
     memo: str
     status: TransactionStatus

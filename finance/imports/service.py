@@ -295,7 +295,7 @@ def _amount(line: StatementLine, account: Account) -> int | LineProblem:
         amount = Money.parse(format(line.amount, "f"), account.currency).minor
     except MoneyError as error:
         return LineProblem(line.line, f"amount {line.amount}: {error}")
-    if line.date < account.opening_date:
+    if account.opening_date is not None and line.date < account.opening_date:
         return LineProblem(
             line.line,
             f"{line.date} is before {account.name}'s opening date ({account.opening_date}); "

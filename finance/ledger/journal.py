@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.db import Base, on_postgresql
-from finance.errors import InvalidInput
+from finance.errors import BeforeOpeningDate, InvalidInput
 from finance.ledger.entries import Entry, Leg, unbalanced_currencies
 from finance.ledger.models import Account, Category, CategoryMonth, Posting, Transaction
 from finance.ledger.totals import TotalsChange, count_postings
@@ -303,11 +303,13 @@ def _check_moves(account: Account, currency: str, earliest: date) -> None:
         raise InvalidInput(
             "postings", f"account {account.id} holds {account.currency}, not {currency}"
         )
-    if earliest < account.opening_date:
-        raise InvalidInput(
-            "date",
-            f"{earliest} is before {account.name}'s opening date ({account.opening_date}); "
-            "move the account's opening date back first",
+    if account.opening_date is not None and earliest < account.opening_date:
+        raise BeforeOpeningDate(
+            account_id=account.id,
+            account_name=account.name,
+            opening_date=account.opening_date,
+            day=earliest,
+            field="date",
         )
 
 

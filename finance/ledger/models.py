@@ -60,7 +60,8 @@ class Account(CreatedAt, Base):
     type: Mapped[AccountType] = mapped_column(string_enum(AccountType, "account_type"))
     currency: Mapped[str] = mapped_column(String(3))
     opening_balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)
-    opening_date: Mapped[date]
+    opening_date: Mapped[date | None]
+    """None: no limit; the opening balance stands before the first transaction."""
     archived: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(Text, default="")
 

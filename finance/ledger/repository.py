@@ -1,14 +1,15 @@
 """Reads of one owner's ledger answered from the maintained totals: balances (now, at the end of
-a day, after a given transaction), what went into each category over a period, and whether an
-account or category is in use. None of them sums an account's whole history: a period is read
-as whole months from the totals, and where it starts or ends inside a month, at most half that
-month's days from the postings, through the transactions' `(owner_id, date, id)` index. Never
-writes."""
+a day, after a given transaction), what is dated after a day, what went into each category over
+a period, and whether an account or category is in use. None of them sums an account's whole
+history: a period is read as whole months from the totals, and where it starts or ends inside a
+month, at most half that month's days from the postings, through the transactions'
+`(owner_id, date, id)` index. Never writes."""
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -156,6 +157,35 @@ class LedgerRepository:
             edge_total, edge_cleared = edge.one()
             total, cleared = total + sign * int(edge_total), cleared + sign * int(edge_cleared)
         return PostedTotals(total, cleared)
+
+    async def posted_after(self, account_ids: Sequence[int], day: date) -> dict[int, int]:
+        """Each account's postings dated after `day` (the future, seen from today), summed: the
+        later months from the totals, the rest of `day`'s month from its postings."""
+        month_after = next_month(month_of(day))
+        later_months = (
+            select(AccountMonth.account_id, func.sum(AccountMonth.posted_minor))
+            .where(
+                AccountMonth.account_id.in_(account_ids),
+                AccountMonth.account_id.in_(self._accounts()),
+                AccountMonth.month >= month_after,
+            )
+            .group_by(AccountMonth.account_id)
+        )
+        rest_of_month = (
+            select(Posting.account_id, func.sum(Posting.amount_minor))
+            .select_from(Transaction)
+            .join(Posting, Posting.transaction_id == Transaction.id)
+            .where(
+                self._dated(day + timedelta(days=1), month_after),
+                Posting.account_id.in_(account_ids),
+            )
+            .group_by(Posting.account_id)
+        )
+        future: dict[int, int] = defaultdict(int)
+        for query in (later_months, rest_of_month):
+            for account_id, minor in await self.session.execute(query):
+                future[cast(int, account_id)] += int(minor)
+        return dict(future)
 
     async def posted_through(self, account_id: int, position: Position) -> int:
         """The account's postings up to and including the transaction at `position`, in the

@@ -16,7 +16,7 @@ from finance.accounts import service as accounts
 from finance.auth.dependencies import PageUser
 from finance.categories import service as categories
 from finance.db import SessionDep
-from finance.errors import Conflict, InvalidInput
+from finance.errors import BeforeOpeningDate, Conflict, DomainError, InvalidInput
 from finance.forms import FORM_ERROR, FormInvalid, form_values, parse_form, refusals_in_form
 from finance.ledger.models import CategoryKind, Transaction, TransactionStatus
 from finance.schemas import RowId
@@ -105,9 +105,10 @@ async def _list_page(
     errors: Mapping[str, str] | None = None,
     more_lines: bool = False,
     created: Transaction | None = None,
+    refusal: DomainError | None = None,
 ) -> Response:
     """The list with its quick-add form; for htmx only `block` (the form, the table or the
-    next rows), loading only what that block shows."""
+    next rows), loading only what that block shows. A `refusal` with a fix offers it."""
     fragment = _fragment(request, block)
     form = form_block(
         QUICK_ADD, values, errors, more_lines=more_lines, focus_date=created is not None
@@ -118,6 +119,7 @@ async def _list_page(
         mode="list",
         created=created,
         transaction=created,
+        opening_fix=_opening_fix(refusal),
         **form,
     )
     if fragment != "transaction_form" or created is not None:
@@ -157,6 +159,7 @@ async def _edit_page(
     values: Mapping[str, str],
     errors: Mapping[str, str] | None = None,
     more_lines: bool = False,
+    refusal: DomainError | None = None,
 ) -> Response:
     """The edit form: a table row for htmx, a page of its own for a browser."""
     fragment = _fragment(request, "edit_row")
@@ -169,13 +172,25 @@ async def _edit_page(
         more_lines=more_lines,
         focus_date=True,
     )
-    context = _context(await _choices(db, owner_id), listing, mode="edit", **form)
+    context = _context(
+        await _choices(db, owner_id),
+        listing,
+        mode="edit",
+        opening_fix=_opening_fix(refusal),
+        **form,
+    )
     if fragment is None:
         context["payees"] = await service.recent_payees(
             db=db, owner_id=owner_id, limit=PAYEE_SUGGESTIONS
         )
     status_code = 422 if errors else 200
     return render(request, TEMPLATE, context, block=fragment, status_code=status_code)
+
+
+def _opening_fix(refusal: DomainError | None) -> BeforeOpeningDate | None:
+    """A date refused for an account's opening date: the form links to that account's edit
+    form, where the date can move back."""
+    return refusal if isinstance(refusal, BeforeOpeningDate) else None
 
 
 async def _confirm_page(
@@ -256,7 +271,7 @@ async def add_transaction(request: Request, db: SessionDep, user: PageUser) -> R
         create = service.create_transaction(db=db, owner_id=user.id, data=form.data)
         created = await refusals_in_form(create, form.field)
     except FormInvalid as invalid:
-        return await again(values=values, errors=invalid.errors)
+        return await again(values=values, errors=invalid.errors, refusal=invalid.refusal)
     if not is_htmx(request):
         return redirect(listing.url)
     return await again(values=fresh(listing, after=values), created=created)
@@ -368,7 +383,7 @@ async def save_transaction(
     try:
         saved = await _save(db, user.id, transaction_id, values)
     except FormInvalid as invalid:
-        return await again(errors=invalid.errors)
+        return await again(errors=invalid.errors, refusal=invalid.refusal)
     if not is_htmx(request):
         return redirect(listing.url)
     return await _row(request, db, user.id, saved, listing)

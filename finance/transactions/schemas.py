@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Discriminator, Field
 
 from finance.ledger.models import TransactionStatus
 from finance.money import DecimalString
-from finance.schemas import InputModel, OutputModel, PatchModel, RowId, union_tag
+from finance.schemas import Day, InputModel, OutputModel, PatchModel, RowId, union_tag
 
 Payee = Annotated[str, Field(max_length=200, examples=["Whole Foods"])]
 Memo = Annotated[str, Field(max_length=2000)]
@@ -32,7 +32,7 @@ class TransactionType(StrEnum):
 class TransactionHeader(InputModel):
     """What every shape has."""
 
-    date: dt.date
+    date: Day
     payee: Payee = ""
     memo: Memo = ""
     status: TransactionStatus = TransactionStatus.UNCLEARED
@@ -142,7 +142,7 @@ class TransactionUpdate(PatchModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "cleared"}]})
 
-    date: dt.date | None = None
+    date: Day | None = None
     payee: Payee | None = None
     memo: Memo | None = None
     status: TransactionStatus | None = None
@@ -254,8 +254,8 @@ class TransactionFilters(InputModel):
     category_id: RowId | None = Field(
         default=None, description="A category; a parent matches its children too."
     )
-    date_from: dt.date | None = Field(default=None, description="On or after this day.")
-    date_to: dt.date | None = Field(default=None, description="On or before this day.")
+    date_from: Day | None = Field(default=None, description="On or after this day.")
+    date_to: Day | None = Field(default=None, description="On or before this day.")
     q: str | None = Field(
         default=None, max_length=200, description="Text in the payee or memo, any case."
     )

@@ -131,20 +131,23 @@ async def test_opening_an_account_answers_201_with_the_account(client):
         "opening_balance": "1250.00",
         "opening_date": "2026-01-01",
         "balance": "1250.00",
+        "projected_balance": "1250.00",
         "archived": False,
         "note": "joint with Sam",
     }
     assert await get_account(client, body["id"]) == {**body, "created_at": created_at}
 
 
-async def test_a_new_account_defaults_to_zero_opened_today_active_and_without_note(client):
+async def test_a_new_account_defaults_to_zero_without_opening_date_active_and_without_note(
+    client,
+):
     body = created(
         await client.post(ACCOUNTS, json={"name": "Wallet", "type": "cash", "currency": "USD"})
     )
 
     assert body["opening_balance"] == "0.00"
     assert body["balance"] == "0.00"
-    assert body["opening_date"] == date.today().isoformat()
+    assert body["opening_date"] is None
     assert body["archived"] is False
     assert body["note"] == ""
 
@@ -308,7 +311,7 @@ async def test_an_account_is_read_with_its_current_balance(client):
 
     body = await get_account(client, account["id"])
 
-    assert body == {**account, "balance": "99.99"}
+    assert body == {**account, "balance": "99.99", "projected_balance": "99.99"}
 
 
 async def test_a_missing_account_is_404_problem_details(client):
@@ -440,7 +443,7 @@ async def test_a_refused_rename_also_leaves_the_other_fields_of_the_request_unap
 
 
 @pytest.mark.parametrize(
-    "field", ["name", "type", "currency", "opening_balance", "opening_date", "archived", "note"]
+    "field", ["name", "type", "currency", "opening_balance", "archived", "note"]
 )
 async def test_null_for_a_field_is_refused_and_named(client, field):
     account = await add_account(client, "Checking", opening_balance="1.00")
@@ -727,7 +730,9 @@ async def test_the_balance_is_shown_in_the_currency_of_the_account(client):
     assert (body["currency"], body["balance"], body["cleared_balance"]) == ("JPY", "750", "1000")
 
 
-async def test_without_as_of_the_balance_counts_every_transaction_like_the_account_list(client):
+async def test_without_as_of_the_balance_counts_every_transaction_like_the_projected_balance(
+    client,
+):
     today = date.today()
     account = await add_account(
         client, "Checking", opening_balance="10.00", opening_date=today.isoformat()
@@ -742,7 +747,8 @@ async def test_without_as_of_the_balance_counts_every_transaction_like_the_accou
     body = response.json()
     assert (body["as_of"], body["balance"], body["cleared_balance"]) == (None, "4.00", "10.00")
     listed = (await client.get(f"{ACCOUNTS}/{account['id']}")).json()
-    assert listed["balance"] == body["balance"]
+    assert listed["projected_balance"] == body["balance"]
+    assert listed["balance"] == "9.00"  # as of today: tomorrow's purchase is not spent yet
 
 
 async def test_the_balance_of_a_missing_account_is_404(client):
@@ -766,3 +772,110 @@ async def test_a_name_that_grows_when_case_folded_is_stored_and_still_unique(cli
         await client.post(ACCOUNTS, json={"name": "ẞ" * 100, "type": "cash", "currency": "USD"}),
         409,
     )
+
+
+# --- signs, opening dates and today (issue 10) ------------------------------------------------
+
+
+async def test_a_credit_card_owes_as_a_negative_balance_that_purchases_raise_and_payments_lower(
+    client,
+):
+    checking = await add_account(client, "Checking", opening_balance="1250.00")
+    card = await add_account(client, "Visa", type="credit_card", opening_balance="-320.50")
+    assert card["is_liability"] is True and card["balance"] == "-320.50"
+
+    await add_transaction(client, account_id=card["id"], amount="-23.40", payee="Cafe")
+    assert (await get_account(client, card["id"]))["balance"] == "-343.90"
+    await add_transaction(
+        client, from_account_id=checking["id"], to_account_id=card["id"], amount="200.00"
+    )
+
+    balances = {a["name"]: a["balance"] for a in await list_accounts(client)}
+    assert balances == {"Checking": "1050.00", "Visa": "-143.90"}  # net worth 906.10
+    schema = (await client.get("/openapi.json")).json()["components"]["schemas"]["AccountRead"]
+    assert "owed" in schema["properties"]["balance"]["description"]
+
+
+async def test_an_account_without_opening_date_takes_last_months_purchases(client):
+    body = created(
+        await client.post(
+            ACCOUNTS,
+            json={
+                "name": "Checking",
+                "type": "checking",
+                "currency": "USD",
+                "opening_balance": "50",
+            },
+        )
+    )
+    last_month = (date.today().replace(day=1) - timedelta(days=3)).isoformat()
+
+    await add_transaction(client, account_id=body["id"], amount="-20.00", date=last_month)
+
+    assert (await get_account(client, body["id"]))["balance"] == "30.00"
+    before = await balance_as_of(client, body["id"], "2000-01-01")
+    assert before["balance"] == "50.00"  # the opening balance stands before every transaction
+
+
+async def test_null_removes_the_opening_date_and_with_it_the_limit(client):
+    account = await add_account(client, "Checking", opening_date="2026-06-01")
+    refused = await client.post(
+        f"{API}/transactions",
+        json={"account_id": account["id"], "date": "2026-05-31", "amount": "-1.00"},
+    )
+    problem = assert_problem(refused, 422, field="date")
+    assert "Checking's opening date (2026-06-01)" in problem["detail"]
+
+    response = await client.patch(f"{ACCOUNTS}/{account['id']}", json={"opening_date": None})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["opening_date"] is None
+    await add_transaction(client, account_id=account["id"], date="2026-05-31", amount="-1.00")
+
+
+async def test_the_balance_is_as_of_today_and_the_projected_balance_counts_future_transactions(
+    client,
+):
+    today = date.today()
+    account = await add_account(client, "Checking", opening_balance="100.00")
+    await add_transaction(client, account_id=account["id"], amount="-10.00", date=str(today))
+    for ahead in (3, 40):  # later this month or next, and a month or two on
+        later = (today + timedelta(days=ahead)).isoformat()
+        await add_transaction(client, account_id=account["id"], amount="-25.00", date=later)
+
+    body = await get_account(client, account["id"])
+
+    assert (body["balance"], body["projected_balance"]) == ("90.00", "40.00")
+    listed = await list_accounts(client)
+    assert (listed[0]["balance"], listed[0]["projected_balance"]) == ("90.00", "40.00")
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1899-12-31", "2200-01-01"])
+async def test_a_day_outside_the_years_1900_to_2199_is_refused_everywhere_it_is_sent(client, day):
+    account = await add_account(client, "Checking")
+    attempts = [
+        (
+            await client.post(
+                ACCOUNTS,
+                json={"name": "New", "type": "cash", "currency": "USD", "opening_date": day},
+            ),
+            "opening_date",
+        ),
+        (
+            await client.patch(f"{ACCOUNTS}/{account['id']}", json={"opening_date": day}),
+            "opening_date",
+        ),
+        (
+            await client.post(
+                f"{API}/transactions",
+                json={"account_id": account["id"], "date": day, "amount": "-1.00"},
+            ),
+            "date",
+        ),
+        (await client.get(f"{ACCOUNTS}/{account['id']}/balance", params={"as_of": day}), "as_of"),
+        (await client.get(f"{API}/transactions", params={"date_from": day}), "date_from"),
+    ]
+    for response, field in attempts:
+        problem = assert_problem(response, 422, field=field)
+        assert "in the years 1900 to 2199" in problem["detail"]
+    assert await names(client) == ["Checking"]

@@ -1,5 +1,7 @@
 """Account pages: the list, the forms (with and without htmx) and the register."""
 
+import datetime as dt
+
 from tests.api import API, add_account, add_transaction
 
 FORM = {
@@ -18,7 +20,9 @@ async def test_the_list_separates_assets_from_liabilities_and_hides_archived(cli
     page = (await client.get("/accounts")).text
     assets, liabilities = page.split("<h2>Assets</h2>")[1].split("<h2>Liabilities</h2>")
     assert "Checking" in assets and "Visa" not in assets
-    assert "Visa" in liabilities and "-$5.00" in liabilities
+    assert "Visa" in liabilities and "-$5.00" not in liabilities  # what is owed reads positive
+    assert '<th scope="col" class="num">Owed</th>' in liabilities
+    assert '<span class="amount">$5.00</span>' in liabilities
     assert "Old savings" not in page
     assert "Show 1 archived" in page
     assert "Old savings" in (await client.get("/accounts?archived=true")).text
@@ -131,3 +135,80 @@ async def test_an_out_of_date_load_more_link_shows_the_newest_rows_with_a_note(c
     response = await client.get(f"/accounts/{account['id']}?cursor=garbage")
     assert response.status_code == 200
     assert "out of date" in response.text and "Bakery" in response.text
+
+
+async def test_a_credit_card_is_opened_with_the_amount_owed_and_net_worth_falls_by_it(client):
+    await client.post("/accounts", data={**FORM, "name": "Checking", "opening_balance": "1250"})
+    form = (await client.get("/accounts/new")).text
+    assert "Amount owed" in form and "For a credit card or a loan, the amount owed" in form
+    card_form = {**FORM, "name": "Visa", "type": "credit_card", "opening_balance": "320.50"}
+
+    assert (await client.post("/accounts", data=card_form)).status_code == 303
+
+    card = next(a for a in (await client.get(f"{API}/accounts")).json() if a["name"] == "Visa")
+    assert card["balance"] == "-320.50"  # the ledger's sign: owed is negative
+    dashboard = (await client.get("/")).text
+    assert "$929.50" in dashboard  # net worth: 1,250 - 320.50
+    liabilities = dashboard.split("<h2>Liabilities</h2>")[1]
+    assert '<th scope="col" class="num">Owed</th>' in liabilities
+    assert '<span class="amount">$320.50</span>' in liabilities
+    edit = (await client.get(f"/accounts/{card['id']}/edit")).text
+    assert 'value="320.50"' in edit  # asked again as the amount owed
+
+
+async def test_purchases_raise_what_a_card_owes_and_a_payment_lowers_it_on_the_pages(client):
+    checking = await add_account(client, "Checking", opening_balance="1250.00")
+    await client.post(
+        "/accounts",
+        data={**FORM, "name": "Visa", "type": "credit_card", "opening_balance": "320.50"},
+    )
+    card = next(a for a in (await client.get(f"{API}/accounts")).json() if a["name"] == "Visa")
+    await add_transaction(client, account_id=card["id"], amount="-23.40", payee="Cafe")
+    owed = (await client.get("/accounts")).text.split("<h2>Liabilities</h2>")[1]
+    assert '<span class="amount">$343.90</span>' in owed
+    await add_transaction(
+        client, from_account_id=checking["id"], to_account_id=card["id"], amount="200.00"
+    )
+    page = (await client.get("/accounts")).text
+    assert '<span class="amount">$143.90</span>' in page.split("<h2>Liabilities</h2>")[1]
+    assert "$906.10" in (await client.get("/")).text  # 1,050 - 143.90
+    register = (await client.get(f"/accounts/{card['id']}")).text
+    assert "Owed today" in register and "$143.90" in register
+
+
+async def test_an_account_opened_without_a_date_keeps_none_and_clearing_the_date_removes_it(
+    client,
+):
+    response = await client.post("/accounts", data={**FORM, "name": "Checking", "opening_date": ""})
+    assert response.status_code == 303
+    account = (await client.get(f"{API}/accounts")).json()[0]
+    assert account["opening_date"] is None
+    register = (await client.get(f"/accounts/{account['id']}")).text
+    assert "before the first transaction" in register
+    await client.patch(f"{API}/accounts/{account['id']}", json={"opening_date": "2026-06-01"})
+    saved = await client.post(
+        f"/accounts/{account['id']}", data={**FORM, "name": "Checking", "opening_date": ""}
+    )
+    assert saved.status_code == 303
+    assert (await client.get(f"{API}/accounts/{account['id']}")).json()["opening_date"] is None
+
+
+async def test_a_balance_is_shown_as_of_today_with_the_projected_one_beside_it(client):
+    today = dt.date.today()
+    account = await add_account(client, "Checking", opening_balance="100.00")
+    await add_transaction(client, account_id=account["id"], amount="-10.00", date=str(today))
+    later = str(today + dt.timedelta(days=3))
+    await add_transaction(client, account_id=account["id"], amount="-25.00", date=later)
+    for url in ("/accounts", "/", f"/accounts/{account['id']}"):
+        page = (await client.get(url)).text
+        assert '<span class="amount">$90.00</span>' in page, url
+        assert "$65.00 projected" in page, url
+
+
+async def test_an_opening_date_outside_the_years_1900_to_2199_is_refused_beside_it(client):
+    response = await client.post(
+        "/accounts", data={**FORM, "name": "Checking", "opening_date": "9999-12-31"}
+    )
+    assert response.status_code == 422
+    assert 'id="opening_date-error">must be a date in the years 1900 to 2199' in response.text
+    assert (await client.get(f"{API}/accounts")).json() == []

@@ -1,6 +1,6 @@
 """The dashboard page: first-run state, figures, and htmx-free operation."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from tests.api import add_account, add_category, add_transaction
 
@@ -51,3 +51,18 @@ async def test_money_follows_the_locale_setting(app, client):
     app.state.settings = app.state.settings.model_copy(update={"locale": "de_DE"})
     page = (await client.get("/")).text
     assert "-1.234,50\xa0€" in page
+
+
+async def test_spending_is_this_month_to_date_and_net_worth_is_as_of_today(client):
+    today = date.today()
+    checking = await add_account(client, "Checking", opening_balance="1000.00")
+    food = await add_category(client, "Food")
+    for day, amount in ((today, "-40.00"), (today + timedelta(days=2), "-300.00")):
+        await add_transaction(
+            client, date=str(day), account_id=checking["id"], amount=amount, category_id=food["id"]
+        )
+    page = (await client.get("/")).text
+    assert "Spending this month to date" in page
+    assert "-$40.00" in page and "-$340.00" not in page and "-$300.00" not in page
+    assert '<div class="value"><span class="amount">$960.00</span></div>' in page  # net worth
+    assert "$660.00 projected" in page

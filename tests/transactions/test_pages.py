@@ -310,6 +310,43 @@ async def test_a_date_before_the_account_opened_is_refused_beside_the_date(clien
     assert error is not None and "opening date" in error[1]
 
 
+async def test_a_date_before_the_opening_date_links_to_the_accounts_edit_form(client, ledger):
+    for headers in ({}, HTMX):
+        response = await client.post(
+            "/transactions", data=form(ledger, date="2025-12-31"), headers=headers
+        )
+        assert response.status_code == 422
+        fix = re.search(r'<p class="notice opening-fix"[^>]*>(.*?)</p>', response.text)
+        assert fix is not None
+        assert (
+            f'<a href="/accounts/{ledger["checking"]}/edit">Move its opening date back</a>'
+            in (fix[1])
+        )
+        assert "Checking opens on Jan 1, 2026" in fix[1]
+
+
+async def test_a_new_account_takes_last_months_purchase_from_the_form(client, ledger):
+    await client.post("/accounts", data={"name": "Cash", "type": "cash", "currency": "USD"})
+    cash = next(a for a in (await get_json(client, f"{API}/accounts")) if a["name"] == "Cash")
+    last_month = dt.date.today().replace(day=1) - dt.timedelta(days=5)
+    sent = form(ledger, date=str(last_month), account_id=str(cash["id"]))
+
+    assert (await client.post("/transactions", data=sent)).status_code == 303
+
+    assert (await get_json(client, f"{API}/accounts/{cash['id']}"))["balance"] == "-54.23"
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1899-12-31"])
+async def test_a_date_outside_the_years_1900_to_2199_is_refused_beside_the_date(
+    client, ledger, day
+):
+    response = await client.post("/transactions", data=form(ledger, date=day))
+    assert response.status_code == 422
+    error = re.search(r'<p class="error" id="quick-add-date-error">([^<]*)</p>', response.text)
+    assert error is not None and "in the years 1900 to 2199" in error[1]
+    assert len((await get_json(client, f"{API}/transactions"))["items"]) == 3
+
+
 async def test_a_transfer_from_the_form(client, ledger):
     sent = form(
         ledger, kind="transfer", amount="200", to_account_id=str(ledger["savings"]), payee=""
