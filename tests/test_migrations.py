@@ -442,3 +442,41 @@ def test_upgrading_to_the_totals_fills_them_on_postgresql(
     postgres_databases: Callable[[str], str],
 ) -> None:
     fills_the_totals_from_the_postings_already_there(postgres_databases("totals"))
+
+
+def going_back_before_0005_dates_every_account(url: str) -> None:
+    """Migration 0005 lets an account have no opening date; going back gives each such account
+    its first transaction's day (or today, without one), so no row breaks the older schema."""
+    migrate.upgrade(url)
+
+    def add_ledger(connection: Connection) -> None:
+        undated = LEDGER_AT_0003.replace("'2026-01-01', false", "NULL, false")
+        for statement in undated.split(";"):
+            connection.execute(text(statement))
+        connection.commit()
+
+    on_connection(url, add_ledger)
+    command.downgrade(migrate.alembic_config(url), "0004")
+
+    dates = on_connection(
+        url,
+        lambda connection: connection.execute(
+            text("SELECT name, opening_date FROM accounts ORDER BY id")
+        ).all(),
+    )
+    assert [(name, _text_date(day)) for name, day in dates] == [
+        ("Checking", "2026-10-03"),
+        ("Savings", "2026-10-20"),
+    ]
+
+
+def test_going_back_before_optional_opening_dates_dates_every_account_on_sqlite(
+    tmp_path: Path,
+) -> None:
+    going_back_before_0005_dates_every_account(sqlite_url(tmp_path / "finance.db"))
+
+
+def test_going_back_before_optional_opening_dates_dates_every_account_on_postgresql(
+    postgres_databases: Callable[[str], str],
+) -> None:
+    going_back_before_0005_dates_every_account(postgres_databases("opening_dates"))
