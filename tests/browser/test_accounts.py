@@ -33,6 +33,27 @@ async def test_first_run_leads_to_adding_an_account(page: Page, server: Server) 
     await expect(page.get_by_text("$1,250.00").first).to_be_visible()
 
 
+async def test_a_new_user_adds_a_credit_card_with_the_amount_owed_and_sees_net_worth_fall(
+    page: Page, server: Server
+) -> None:
+    add_account(server, "Checking", opening_balance="1250.00")
+    await page.goto(server)
+    net_worth = page.locator(".stat", has_text="Net worth")
+    await expect(net_worth).to_contain_text("$1,250.00")
+    await page.goto(f"{server}/accounts/new")
+    await page.get_by_label("Name").fill("Visa")
+    await page.get_by_label("Type").select_option("credit_card")
+    await page.get_by_label("Amount owed").fill("320.50")  # the label follows the type
+    await page.get_by_role("button", name="Add account").click()
+    await expect(page.get_by_role("heading", name="Visa")).to_be_visible()
+    await expect(page.locator(".stat", has_text="Owed today")).to_contain_text("$320.50")
+    await page.goto(server)
+    await expect(net_worth).to_contain_text("$929.50")  # 1,250 - 320.50
+    liabilities = page.locator("table", has=page.get_by_role("columnheader", name="Owed"))
+    await expect(liabilities).to_contain_text("$320.50")
+    await screenshot(page, "dashboard-with-a-credit-card")
+
+
 async def test_a_form_error_appears_beside_the_field_without_a_reload(
     page: Page, server: Server
 ) -> None:
