@@ -53,7 +53,8 @@ def query(url: str, sql: str) -> list[tuple[Any, ...]]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, demo_file: Path) -> str:
-    """The demo year, a CSV import (a batch and its keys), a CSV mapping and a category rule."""
+    """The demo year, a CSV import (a batch and its keys), a CSV mapping, a category rule, and
+    an account without an opening date."""
     url = f"sqlite+aiosqlite:///{copy_of(demo_file, tmp_path_factory.mktemp('demo'))}"
     csv_file = DATA / "malformed" / "formula-injection.csv"
     ok(finance(url, "import", str(csv_file), "--account", "Checking", "--user", DEMO_EMAIL))
@@ -68,6 +69,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_file: Path) -> str:
             "INSERT INTO csv_mappings (account_id, mapping) "
             """SELECT id, '{"date_column": "When"}' FROM accounts WHERE name = 'Savings'"""
         )
+        connection.execute("UPDATE accounts SET opening_date = NULL WHERE name = 'Wallet'")
     return url
 
 
@@ -80,6 +82,7 @@ def test_a_backup_loaded_into_an_empty_database_exports_the_same_bytes(demo, tmp
     assert backup["category_rules"][0]["pattern"] == "costco"
     assert [m["account"] for m in backup["csv_mappings"]] == [1, 2]
     assert any(t["import_keys"] for t in backup["transactions"])
+    assert {a["name"]: a["opening_date"] for a in backup["accounts"]}["Wallet"] is None
     fresh = empty_database(tmp_path / "fresh.db")
     loaded = ok(finance(fresh, "import-backup", str(first)))
     assert f"{len(backup['transactions'])} transactions" in loaded.output
