@@ -33,9 +33,9 @@ from finance.transactions.form import (
     read_transaction,
     values_of,
 )
-from finance.transactions.listing import Listing, read_filters, returning
+from finance.transactions.listing import Listing, read_filters, requested, returning
 from finance.transactions.schemas import TransactionUpdate
-from finance.web import is_htmx, redirect, render
+from finance.web import is_htmx, page_locale, redirect, render
 
 router = APIRouter(prefix="/transactions", include_in_schema=False)
 register_router = APIRouter(prefix="/accounts", include_in_schema=False)
@@ -199,7 +199,7 @@ async def _confirm_page(
 
 
 async def _save(
-    db: AsyncSession, owner_id: int, transaction_id: int, values: dict[str, str]
+    db: AsyncSession, owner_id: int, transaction_id: int, values: dict[str, str], locale: str
 ) -> Transaction:
     """Replace the transaction with what the form holds. One the form cannot show whole (kind
     "other": postings no shape describes) keeps its postings; its header changes."""
@@ -210,7 +210,7 @@ async def _save(
             db=db, owner_id=owner_id, transaction_id=transaction_id, data=data
         )
         return await refusals_in_form(change, str)
-    form = read_transaction(values)
+    form = read_transaction(values, locale)
     replace = service.replace_transaction(
         db=db, owner_id=owner_id, transaction_id=transaction_id, data=form.data
     )
@@ -234,7 +234,7 @@ OwnedTransaction = Annotated[Transaction, Depends(_owned_transaction)]
 async def list_transactions(request: Request, db: SessionDep, user: PageUser) -> Response:
     """The list, filtered by the query string, with the quick-add form on top. The filter bar
     asks for the table alone (and is told the URL to show), "Load more" for the next rows."""
-    listing = read_filters(request.query_params)
+    listing = requested(request)
     block = "rows" if listing.query.cursor else "table"
     response = await _list_page(request, db, user.id, listing, block=block, values=fresh(listing))
     if block == "table":
@@ -252,7 +252,7 @@ async def add_transaction(request: Request, db: SessionDep, user: PageUser) -> R
     if "more_lines" in values:
         return await again(values=values, more_lines=True)
     try:
-        form = read_transaction(values)
+        form = read_transaction(values, page_locale(request))
         create = service.create_transaction(db=db, owner_id=user.id, data=form.data)
         created = await refusals_in_form(create, form.field)
     except FormInvalid as invalid:
@@ -274,7 +274,13 @@ async def add_split_line(
     if not is_htmx(request):
         return redirect("/transactions")
     choices = await _choices(db, user.id)
-    context = _context(choices, read_filters({}), form_id=form, index=index, limit=MAX_SPLIT_LINES)
+    context = _context(
+        choices,
+        read_filters({}, page_locale(request)),
+        form_id=form,
+        index=index,
+        limit=MAX_SPLIT_LINES,
+    )
     return render(request, TEMPLATE, context, block="split_line")
 
 
@@ -300,7 +306,7 @@ async def suggest_category(
     income = category.kind is CategoryKind.INCOME
     values = {"kind": "income" if income else "expense", "category_id": str(category.id)}
     choices = await _choices(db, user.id)
-    context = _context(choices, read_filters({}), form_id=form, values=values)
+    context = _context(choices, read_filters({}, page_locale(request)), form_id=form, values=values)
     return render(request, TEMPLATE, context, block="suggestion")
 
 
@@ -312,7 +318,7 @@ async def undo_delete(request: Request, db: SessionDep, user: PageUser) -> Respo
     values = await form_values(request)
     listing = returning(values, request)
     try:
-        form = read_transaction(values)
+        form = read_transaction(values, page_locale(request))
         create = service.create_transaction(db=db, owner_id=user.id, data=form.data)
         restored = await refusals_in_form(create, form.field)
     except FormInvalid as invalid:
@@ -340,7 +346,7 @@ async def show_row(
     """A transaction's row, for htmx (cancelling an inline edit); a browser gets its edit page."""
     if not is_htmx(request):
         return redirect(f"/transactions/{transaction.id}/edit")
-    return await _row(request, db, user.id, transaction, read_filters(request.query_params))
+    return await _row(request, db, user.id, transaction, requested(request))
 
 
 @router.get("/{transaction_id}/edit")
@@ -348,9 +354,14 @@ async def edit_transaction(
     request: Request, transaction: OwnedTransaction, db: SessionDep, user: PageUser
 ) -> Response:
     """The form to change a transaction, filled in; the query string is the list to go back to."""
-    listing = read_filters(request.query_params)
+    listing = requested(request)
     return await _edit_page(
-        request, db, user.id, transaction.id, listing, values=values_of(transaction)
+        request,
+        db,
+        user.id,
+        transaction.id,
+        listing,
+        values=values_of(transaction, page_locale(request)),
     )
 
 
@@ -366,7 +377,7 @@ async def save_transaction(
     if "more_lines" in values:
         return await again(more_lines=True)
     try:
-        saved = await _save(db, user.id, transaction_id, values)
+        saved = await _save(db, user.id, transaction_id, values, page_locale(request))
     except FormInvalid as invalid:
         return await again(errors=invalid.errors)
     if not is_htmx(request):
@@ -379,7 +390,7 @@ async def confirm_delete(
     request: Request, transaction: OwnedTransaction, db: SessionDep, user: PageUser
 ) -> Response:
     """Ask before deleting (the page for a browser without JavaScript)."""
-    listing = read_filters(request.query_params)
+    listing = requested(request)
     return await _confirm_page(request, db, user.id, transaction, listing)
 
 
@@ -391,7 +402,7 @@ async def delete_transaction(
     what undoing needs. A reconciled transaction stays, and the reason is shown."""
     values = await form_values(request)
     listing = returning(values, request)
-    kept = values_of(transaction) | {"return": listing.string}
+    kept = values_of(transaction, page_locale(request)) | {"return": listing.string}
     try:
         await service.delete_transaction(db=db, owner_id=user.id, transaction_id=transaction.id)
     except Conflict as refused:
