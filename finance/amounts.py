@@ -9,13 +9,13 @@ amounts this way: it takes only plain decimal strings.
 """
 
 import re
+from copy import copy
 from decimal import Decimal
 from functools import cache
 
 from babel import Locale
 from babel.numbers import (
     NumberFormatError,
-    format_decimal,
     get_decimal_symbol,
     get_group_symbol,
     is_currency,
@@ -56,8 +56,10 @@ def write_amount(amount: str, locale: str) -> str:
     negative = amount.startswith("-")
     magnitude = Decimal(amount.lstrip("+-"))
     places = max(0, -int(magnitude.as_tuple().exponent))
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return ("-" if negative else "") + format_decimal(magnitude, format=pattern, locale=locale)
+    pattern = copy(Locale.parse(locale).decimal_formats[None])
+    pattern.frac_prec = (places, places)
+    written: str = pattern.apply(magnitude, locale)
+    return ("-" if negative else "") + written
 
 
 def example_message(locale: str) -> str:
