@@ -12,6 +12,9 @@ from datetime import date
 
 from finance.errors import InvalidInput
 
+LARGEST_ID = 2**63 - 1
+"""Row ids are 64-bit signed integers on every database; a cursor beyond them names no row."""
+
 
 @dataclass(frozen=True)
 class Position:
@@ -32,6 +35,9 @@ def decode_cursor(cursor: str) -> Position:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         day, _, row_id = raw.partition("|")
-        return Position(date.fromisoformat(day), int(row_id))
+        position = Position(date.fromisoformat(day), int(row_id))
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput("cursor", "not a cursor from a previous page") from None
+    if not 0 < position.id <= LARGEST_ID:
+        raise InvalidInput("cursor", "not a cursor from a previous page")
+    return position

@@ -80,7 +80,7 @@ async def empty_postgres() -> AsyncEngine:
     database and its schema are made on first use in this run, the tables emptied after."""
     global _postgres_schema_ready
     if not _postgres_schema_ready:
-        await _create_database(postgres_url())
+        await create_database(postgres_url())
     engine = create_engine(postgres_url(), poolclass=NullPool)
     async with engine.begin() as connection:
         if not _postgres_schema_ready:
@@ -93,8 +93,9 @@ async def empty_postgres() -> AsyncEngine:
     return engine
 
 
-async def _create_database(url: str) -> None:
-    """Create the database `url` names, if it does not exist, from the one the variable names."""
+async def create_database(url: str) -> bool:
+    """Create the database `url` names, if it does not exist, from the one the variable names;
+    say whether it did."""
     name = make_url(url).database
     admin = create_engine(
         os.environ[POSTGRES_URL_VARIABLE], poolclass=NullPool, isolation_level="AUTOCOMMIT"
@@ -108,6 +109,7 @@ async def _create_database(url: str) -> None:
                 await connection.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         await admin.dispose()
+    return not found
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from finance import migrate
 from finance.db import Database, create_engine
 from finance.ledger.check import LedgerReport, check_ledger
 from finance.models import Base
-from tests.conftest import POSTGRES_URL_VARIABLE
+from tests.conftest import POSTGRES_URL_VARIABLE, create_database
 
 
 def sqlite_url(path: Path) -> str:
@@ -237,18 +237,9 @@ def postgres_databases() -> Callable[[str], str]:
         pytest.skip(f"PostgreSQL run skipped: set {POSTGRES_URL_VARIABLE} to a test database URL")
     server = make_url(server_url)
 
-    async def prepare(name: str, url: str) -> None:
-        server_engine = create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-        try:
-            async with server_engine.connect() as connection:
-                found = await connection.scalar(
-                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-                )
-                if not found:
-                    await connection.execute(text(f'CREATE DATABASE "{name}"'))
-                    return
-        finally:
-            await server_engine.dispose()
+    async def prepare(url: str) -> None:
+        if await create_database(url):
+            return
         engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
         try:
             async with engine.connect() as connection:
@@ -260,7 +251,7 @@ def postgres_databases() -> Callable[[str], str]:
     def make(suffix: str) -> str:
         name = f"{server.database}_{suffix}"
         url = server.set(database=name).render_as_string(hide_password=False)
-        asyncio.run(prepare(name, url))
+        asyncio.run(prepare(url))
         return url
 
     return make

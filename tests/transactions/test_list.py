@@ -1,5 +1,7 @@
 """Listing transactions: newest first, filters, and keyset pages that never skip or repeat."""
 
+import base64
+
 import pytest
 
 from finance.config import Settings
@@ -189,6 +191,12 @@ async def test_the_page_size_is_capped_by_the_server(app, client, history):
 
 async def test_a_forged_cursor_is_refused(client, history):
     assert_problem(await client.get(f"{API}/transactions?cursor=not-a-cursor"), 422, field="cursor")
+
+
+@pytest.mark.parametrize("row_id", ["9223372036854775808", "-1", "0", "1" + "0" * 40])
+async def test_a_cursor_naming_an_impossible_row_id_is_refused_not_crashed(client, history, row_id):
+    cursor = base64.urlsafe_b64encode(f"2026-01-01|{row_id}".encode()).decode()
+    assert_problem(await client.get(f"{API}/transactions?cursor={cursor}"), 422, field="cursor")
 
 
 async def test_postings_in_lists_only_on_request(client, history):
