@@ -37,15 +37,18 @@ class AmountUnreadable(ValueError):
     """Text that is not an amount in the locale's format; the message shows one that is."""
 
 
-def read_amount(typed: str, locale: str) -> str:
+def read_amount(typed: str, locale: str, currency: str | None = None) -> str:
     """The amount typed, as a plain decimal string with its sign as typed ("-1234.56" from
     "-1.234,56 €" under de_DE). Refuses what the locale would not write, such as "12.34" under
-    de_DE, where the dot groups thousands: whether 12.34 or 1234 was meant, no one can tell."""
+    de_DE, where the dot groups thousands: whether 12.34 or 1234 was meant, no one can tell;
+    and, when the amount's `currency` is known, a symbol or code naming another one."""
     match = TYPED.fullmatch(typed.strip().translate(MINUS_SIGNS))
     if match is None or (match["sign"] and match["inner_sign"]):
         raise AmountUnreadable(example_message(locale))
-    if not _is_currency_mark(match["before"], match["after"], locale):
+    if match["before"] and match["after"]:
         raise AmountUnreadable(example_message(locale))
+    if mark := match["before"] or match["after"]:
+        _check_mark(mark, locale, currency)
     value = _number(match["number"], locale)
     return f"{match['sign'] or match['inner_sign']}{value:f}"
 
@@ -86,15 +89,22 @@ def _number(text: str, locale: str) -> Decimal:
         raise AmountUnreadable(example_message(locale)) from None
 
 
-def _is_currency_mark(before: str, after: str, locale: str) -> bool:
-    """No currency, or one (either side of the number): an ISO code in any case ("usd") or a
-    symbol the locale writes ("$", "€", "US$")."""
-    if before and after:
-        return False
-    mark = before or after
-    return not mark or is_currency(mark.upper()) or mark in _currency_symbols(locale)
+def _check_mark(mark: str, locale: str, currency: str | None) -> None:
+    """A currency typed beside the number: an ISO code in any case ("usd") or a symbol the
+    locale writes ("$", "€", "US$"); the amount's own `currency`, when that is known."""
+    named = _currencies_named(locale).get(mark, set())
+    if is_currency(mark.upper()):
+        named = named | {mark.upper()}
+    if not named:
+        raise AmountUnreadable(example_message(locale))
+    if currency is not None and is_currency(currency) and currency not in named:
+        raise AmountUnreadable(f"{mark} is not {currency}, this amount's currency: leave it out")
 
 
 @cache
-def _currency_symbols(locale: str) -> frozenset[str]:
-    return frozenset(Locale.parse(locale).currency_symbols.values())
+def _currencies_named(locale: str) -> dict[str, set[str]]:
+    """Each currency symbol the locale writes, and the currencies it may stand for."""
+    named: dict[str, set[str]] = {}
+    for code, symbol in Locale.parse(locale).currency_symbols.items():
+        named.setdefault(symbol, set()).add(code)
+    return named

@@ -73,12 +73,14 @@ def _read_amounts(
     model: type[BaseModel], given: Mapping[str, Any], locale: str
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The values with each amount read in the locale's format as a plain decimal string, and
-    a message for each amount that could not be read (left out of the values)."""
+    a message for each amount that could not be read (left out of the values). A currency the
+    form names (an account's) is the one a symbol typed beside an amount must stand for."""
     read = dict(given)
     unreadable: dict[str, str] = {}
+    currency = str(given.get("currency", "")).upper() or None
     for name in _amount_fields(model) & given.keys():
         try:
-            read[name] = read_amount(str(given[name]), locale)
+            read[name] = read_amount(str(given[name]), locale, currency)
         except AmountUnreadable as error:
             unreadable[name] = str(error)
             del read[name]

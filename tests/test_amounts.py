@@ -65,3 +65,27 @@ def test_what_the_locale_would_not_write_is_refused_with_an_example_in_its_forma
 def test_an_amount_written_for_a_form_reads_back_the_same(locale, amount):
     written = write_amount(amount, locale)
     assert read_amount(written, locale) == amount
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "currency"),
+    [
+        ("en_US", "$5", "USD"),
+        ("en_US", "5 usd", "USD"),
+        ("en_US", "€5", "EUR"),
+        ("de_DE", "5 $", "USD"),
+        ("en_CA", "$5", "CAD"),
+        ("en_US", "5", "JPY"),
+    ],
+)
+def test_a_currency_typed_beside_the_amount_may_be_its_own(locale, typed, currency):
+    assert read_amount(typed, locale, currency) == "5"
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "currency"),
+    [("en_US", "€5", "USD"), ("en_US", "5 eur", "USD"), ("en_US", "$5", "CAD")],
+)
+def test_a_currency_typed_beside_the_amount_that_is_not_its_own_is_refused(locale, typed, currency):
+    with pytest.raises(AmountUnreadable, match=f"is not {currency}, this amount's currency"):
+        read_amount(typed, locale, currency)

@@ -72,11 +72,14 @@ def _form_field(name: str, lines: Sequence[int]) -> str:
     return name
 
 
-def read_transaction(values: Mapping[str, str], locale: str) -> TransactionForm:
+def read_transaction(
+    values: Mapping[str, str], locale: str, currencies: Mapping[str, str]
+) -> TransactionForm:
     """The form as one of the API's shapes: a transfer, a split (when a split line is filled
-    in) or a simple transaction, its amounts typed as `locale` writes them. An expense's amount
-    is stored negative and an income's positive, whichever sign was typed."""
-    reader = _AmountReader(locale)
+    in) or a simple transaction, its amounts typed as `locale` writes them, in the currency of
+    the account chosen (`currencies` by account id). An expense's amount is stored negative and
+    an income's positive, whichever sign was typed."""
+    reader = _AmountReader(locale, currencies.get(values.get("account_id", "")))
     kind = values.get("kind") or "expense"
     if kind not in dict(KINDS):
         raise FormInvalid({"kind": "choose Expense, Income or Transfer"})
@@ -137,16 +140,18 @@ def _filled_lines(values: Mapping[str, str]) -> dict[int, dict[str, str]]:
 
 @dataclass(frozen=True)
 class _AmountReader:
-    """Reads the form's amounts as `locale` writes them into the API's plain decimal strings."""
+    """Reads the form's amounts as `locale` writes them into the API's plain decimal strings;
+    a currency typed beside one must be `currency`, the account's, when it is known."""
 
     locale: str
+    currency: str | None
 
     def read(self, name: str, typed: str, errors: dict[str, str]) -> str:
         """The amount as typed; empty if missing or unreadable (the reason in `errors`)."""
         if not typed:
             return ""
         try:
-            return read_amount(typed, self.locale)
+            return read_amount(typed, self.locale, self.currency)
         except AmountUnreadable as error:
             errors[name] = str(error)
             return ""

@@ -28,6 +28,7 @@ from finance.transactions.form import (
     HEADER_FIELDS,
     KINDS,
     MAX_SPLIT_LINES,
+    TransactionForm,
     form_block,
     fresh,
     read_transaction,
@@ -198,8 +199,16 @@ async def _confirm_page(
     return render(request, TEMPLATE, context, status_code=409 if error else 200)
 
 
+async def _read_form(
+    request: Request, db: AsyncSession, owner_id: int, values: Mapping[str, str]
+) -> TransactionForm:
+    """The transaction form, its amounts read in the page's locale and the account's currency."""
+    choices = await _choices(db, owner_id)
+    return read_transaction(values, page_locale(request), choices.account_currencies)
+
+
 async def _save(
-    db: AsyncSession, owner_id: int, transaction_id: int, values: dict[str, str], locale: str
+    request: Request, db: AsyncSession, owner_id: int, transaction_id: int, values: dict[str, str]
 ) -> Transaction:
     """Replace the transaction with what the form holds. One the form cannot show whole (kind
     "other": postings no shape describes) keeps its postings; its header changes."""
@@ -210,7 +219,7 @@ async def _save(
             db=db, owner_id=owner_id, transaction_id=transaction_id, data=data
         )
         return await refusals_in_form(change, str)
-    form = read_transaction(values, locale)
+    form = await _read_form(request, db, owner_id, values)
     replace = service.replace_transaction(
         db=db, owner_id=owner_id, transaction_id=transaction_id, data=form.data
     )
@@ -252,7 +261,7 @@ async def add_transaction(request: Request, db: SessionDep, user: PageUser) -> R
     if "more_lines" in values:
         return await again(values=values, more_lines=True)
     try:
-        form = read_transaction(values, page_locale(request))
+        form = await _read_form(request, db, user.id, values)
         create = service.create_transaction(db=db, owner_id=user.id, data=form.data)
         created = await refusals_in_form(create, form.field)
     except FormInvalid as invalid:
@@ -318,7 +327,7 @@ async def undo_delete(request: Request, db: SessionDep, user: PageUser) -> Respo
     values = await form_values(request)
     listing = returning(values, request)
     try:
-        form = read_transaction(values, page_locale(request))
+        form = await _read_form(request, db, user.id, values)
         create = service.create_transaction(db=db, owner_id=user.id, data=form.data)
         restored = await refusals_in_form(create, form.field)
     except FormInvalid as invalid:
@@ -377,7 +386,7 @@ async def save_transaction(
     if "more_lines" in values:
         return await again(more_lines=True)
     try:
-        saved = await _save(db, user.id, transaction_id, values, page_locale(request))
+        saved = await _save(request, db, user.id, transaction_id, values)
     except FormInvalid as invalid:
         return await again(errors=invalid.errors)
     if not is_htmx(request):

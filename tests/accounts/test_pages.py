@@ -82,6 +82,15 @@ async def test_the_form_reads_the_opening_balance_as_the_locale_writes_it_and_an
     assert len((await client.get(f"{API}/accounts")).json()) == 1
 
 
+async def test_a_currency_typed_beside_the_opening_balance_must_be_the_accounts(client):
+    refused = await client.post(
+        "/accounts", data={**FORM, "name": "Wallet", "opening_balance": "100 €"}
+    )
+    assert refused.status_code == 422
+    assert 'id="opening_balance-error">€ is not USD, this amount&#39;s currency' in refused.text
+    assert (await client.get(f"{API}/accounts")).json() == []
+
+
 async def test_editing_and_archiving_without_javascript(client):
     account = await add_account(client, "Checking", note="old note")
     edit = await client.get(f"/accounts/{account['id']}/edit")

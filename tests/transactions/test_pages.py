@@ -363,6 +363,15 @@ async def test_an_amount_the_locale_would_not_write_is_refused_with_an_example_i
     assert len((await get_json(client, f"{API}/transactions"))["items"]) == 3
 
 
+async def test_a_currency_typed_beside_an_amount_must_be_the_accounts(client, ledger):
+    for amount, line in (("5 €", ""), ("", "EUR 5")):
+        sent = form(ledger, amount=amount, **{"splits.0.amount": line, "splits.1.amount": line})
+        response = await client.post("/transactions", data=sent)
+        assert response.status_code == 422
+        assert "is not USD, this amount&#39;s currency: leave it out" in response.text
+    assert len((await get_json(client, f"{API}/transactions"))["items"]) == 3
+
+
 async def test_split_lines_and_their_total_are_read_in_the_locale(app, client, ledger):
     in_locale(app, "de_DE")
     lines = {
