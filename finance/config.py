@@ -48,7 +48,9 @@ class Settings(BaseSettings):
         "Secure with the __Host- prefix.",
     )
     locale: str = Field(
-        default="en_US", description="How pages show money and dates (a Babel locale: de_DE...)."
+        default="en_US",
+        description="How pages show money and dates, and read typed amounts (a Babel locale: "
+        "de_DE...).",
     )
     import_max_megabytes: int = Field(
         default=20, ge=1, description="The largest bank file an upload may be (413 beyond)."

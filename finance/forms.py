@@ -2,13 +2,16 @@
 messages a page shows beside each field."""
 
 from collections.abc import Awaitable, Callable, Mapping
+from functools import cache
 from typing import Any, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
+from finance.amounts import AmountUnreadable, read_amount
 from finance.browser import CSRF_FIELD
 from finance.errors import Conflict, DomainError, InvalidInput
+from finance.money import is_decimal_string
 from finance.schemas import field_name
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -42,20 +45,53 @@ async def form_values(
 
 
 def parse_form(
-    model: type[Model], values: Mapping[str, Any], *, keep_empty: frozenset[str] = frozenset()
+    model: type[Model],
+    values: Mapping[str, Any],
+    *,
+    keep_empty: frozenset[str] = frozenset(),
+    locale: str | None = None,
 ) -> Model:
     """Validate with the API's schema; a field left empty counts as not given, except those in
-    `keep_empty`, where empty is a value (clearing a note)."""
+    `keep_empty`, where empty is a value (clearing a note). With a `locale`, the schema's amounts
+    are read as people type them there ("1.234,56 €" under de_DE: `finance.amounts`)."""
     given = {k: v for k, v in values.items() if v not in ("", None) or k in keep_empty}
+    unreadable: dict[str, str] = {}
+    if locale is not None:
+        given, unreadable = _read_amounts(model, given, locale)
     try:
-        return model.model_validate(given)
+        parsed = model.model_validate(given)
     except ValidationError as error:
-        raise FormInvalid(
-            {
-                field_name(e["loc"]) or FORM_ERROR: str(e["msg"]).removeprefix("Value error, ")
-                for e in error.errors()
-            }
-        ) from None
+        messages = {
+            field_name(e["loc"]) or FORM_ERROR: str(e["msg"]).removeprefix("Value error, ")
+            for e in error.errors()
+        }
+        raise FormInvalid(messages | unreadable) from None
+    if unreadable:
+        raise FormInvalid(unreadable)
+    return parsed
+
+
+def _read_amounts(
+    model: type[BaseModel], given: Mapping[str, Any], locale: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The values with each amount read in the locale's format as a plain decimal string, and
+    a message for each amount that could not be read (left out of the values). A currency the
+    form names (an account's) is the one a symbol typed beside an amount must stand for."""
+    read = dict(given)
+    unreadable: dict[str, str] = {}
+    currency = str(given.get("currency", "")).upper() or None
+    for name in _amount_fields(model) & given.keys():
+        try:
+            read[name] = read_amount(str(given[name]), locale, currency)
+        except AmountUnreadable as error:
+            unreadable[name] = str(error)
+            del read[name]
+    return read, unreadable
+
+
+@cache
+def _amount_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(name for name, field in model.model_fields.items() if is_decimal_string(field))
 
 
 def form_errors(error: DomainError) -> dict[str, str]:

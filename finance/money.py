@@ -8,10 +8,12 @@ with more decimal places than the currency has.
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Self
+from itertools import chain
+from typing import Annotated, Self, get_args, get_origin
 
 from babel.numbers import get_currency_precision, is_currency
 from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic.fields import FieldInfo
 
 from finance.errors import InvalidInput
 
@@ -128,6 +130,11 @@ def _check_decimal(value: str) -> str:
     return value.strip()
 
 
+def _upper_case(value: object) -> object:
+    """A currency code in any case, as ISO writes it ("usd" is "USD")."""
+    return value.upper() if isinstance(value, str) else value
+
+
 def _check_currency(value: str) -> str:
     if not is_known_currency(value):
         raise ValueError(f"{value!r} is not an ISO 4217 currency code (e.g. USD, EUR, JPY)")
@@ -142,9 +149,21 @@ DecimalString = Annotated[
 ]
 """An amount as the API reads it; its currency decides later whether it is exact."""
 
+
+def is_decimal_string(field: FieldInfo) -> bool:
+    """Whether a schema's field is a `DecimalString` (optional or not): an amount, which a
+    page's form reads as people type it."""
+    inner = (
+        get_args(kind)[1:] for kind in get_args(field.annotation) if get_origin(kind) is Annotated
+    )
+    metadata = chain(field.metadata, *inner)
+    return any(getattr(item, "func", None) is _check_decimal for item in metadata)
+
+
 CurrencyCode = Annotated[
     str,
+    BeforeValidator(_upper_case),
     Field(min_length=3, max_length=3, examples=["USD"]),
     AfterValidator(_check_currency),
 ]
-"""An ISO 4217 currency code."""
+"""An ISO 4217 currency code, in any case ("usd" is read as "USD")."""

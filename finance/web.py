@@ -17,6 +17,7 @@ from jinja2.runtime import Context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
+from finance.amounts import write_amount
 from finance.browser import CSRF_FIELD, csrf_token
 from finance.money import minor_digits
 
@@ -30,6 +31,12 @@ def asset_dir(name: str) -> Path:
 
 
 templates = Jinja2Blocks(directory=asset_dir("templates"))
+
+
+def page_locale(request: Request) -> str:
+    """The locale pages show money and dates in, and read typed amounts in (`FINANCE_LOCALE`)."""
+    locale: str = request.app.state.settings.locale
+    return locale
 
 
 def money(minor: int, currency: str, locale: str) -> str:
@@ -51,6 +58,12 @@ def amount(context: Context, minor: int, currency: str) -> Markup:
     return Markup('<span class="{}">{}</span>').format(
         css, money_in_locale(context, minor, currency)
     )
+
+
+@pass_context
+def typed(context: Context, amount: str) -> str:
+    """A plain decimal string as people type it in the page's locale: "0,00" under de_DE."""
+    return write_amount(amount, context["locale"])
 
 
 @pass_context
@@ -96,7 +109,7 @@ def render(
 ) -> Response:
     """The page `name`; for an htmx request only its `block`, so one template serves both."""
     settings = request.app.state.settings
-    full_context = {"settings": settings, "locale": settings.locale, **(context or {})}
+    full_context = {"settings": settings, "locale": page_locale(request), **(context or {})}
     fragment = block if block is not None and is_htmx(request) else None
     response = templates.TemplateResponse(
         request,
@@ -129,6 +142,7 @@ async def htmx_redirects(
 templates.env.globals.update(
     money=money_in_locale,
     amount=amount,
+    typed=typed,
     day=day,
     csrf_token=page_csrf_token,
     csrf_input=csrf_input,

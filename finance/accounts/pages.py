@@ -8,13 +8,14 @@ from fastapi.responses import Response
 
 from finance.accounts import service
 from finance.accounts.schemas import AccountCreate, AccountUpdate
+from finance.amounts import write_amount
 from finance.auth.dependencies import PageUser
 from finance.db import SessionDep
 from finance.forms import FormInvalid, form_values, parse_form, refusals_in_form
 from finance.ledger.models import AccountType
 from finance.money import format_minor, negated
 from finance.schemas import RowId
-from finance.web import redirect, render
+from finance.web import page_locale, redirect, render
 
 router = APIRouter(prefix="/accounts", include_in_schema=False)
 
@@ -53,7 +54,7 @@ async def create_account(request: Request, db: SessionDep, user: PageUser) -> Re
     """Open an account; the form again, with the reasons, if it is refused."""
     values = await form_values(request)
     try:
-        data = _owed_negated(parse_form(AccountCreate, values))
+        data = _owed_negated(parse_form(AccountCreate, values, locale=page_locale(request)))
         created = await refusals_in_form(service.create_account(db=db, owner_id=user.id, data=data))
     except FormInvalid as invalid:
         return _form(request, values=values, errors=invalid.errors)
@@ -72,7 +73,9 @@ async def edit_account(
         "name": account.name,
         "type": account.type.value,
         "currency": account.currency,
-        "opening_balance": negated(opening) if account.type.is_liability else opening,
+        "opening_balance": write_amount(
+            negated(opening) if account.type.is_liability else opening, page_locale(request)
+        ),
         "opening_date": account.opening_date.isoformat() if account.opening_date else "",
         "note": account.note,
     }
@@ -87,7 +90,12 @@ async def update_account(
     values = await form_values(request)
     try:
         given = {**values, "opening_date": values.get("opening_date") or None}  # empty: none
-        data = parse_form(AccountUpdate, given, keep_empty=frozenset({"note", "opening_date"}))
+        data = parse_form(
+            AccountUpdate,
+            given,
+            keep_empty=frozenset({"note", "opening_date"}),
+            locale=page_locale(request),
+        )
         await refusals_in_form(
             service.update_account(
                 db=db, owner_id=user.id, account_id=account_id, data=_owed_negated(data)

@@ -21,6 +21,11 @@ class Choices:
         return {account.id: account.name for account in self.accounts}
 
     @cached_property
+    def account_currencies(self) -> dict[str, str]:
+        """Each account's currency, by its id as a form sends it."""
+        return {str(account.id): account.currency for account in self.accounts}
+
+    @cached_property
     def category_names(self) -> dict[int, str]:
         parents = {category.id: category.name for category in self.categories}
         return {

@@ -1,7 +1,8 @@
 """The transaction form, read into the API's schemas and back.
 
-The form is written the way people think about money: an amount typed positive, and a kind
-(expense, income, transfer) that gives it its sign and shape. `read_transaction` turns it into
+The form is written the way people think about money: an amount as they type it in their
+locale ("12,34" under de_DE), and a kind (expense, income, transfer) that gives it its sign and
+shape, whatever sign was typed. `read_transaction` turns it into
 one of the API's three shapes, and names any error after the form's own fields; `values_of`
 turns a stored transaction back into the form's values; `form_block` says what the form shows:
 its fields, errors beside them, split lines and where the cursor goes."""
@@ -15,9 +16,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from finance.amounts import AmountUnreadable, read_amount, write_amount
 from finance.forms import FORM_ERROR, FormInvalid, parse_form
 from finance.ledger.models import Transaction
-from finance.money import MoneyError, split_decimal
+from finance.money import negated
 from finance.transactions.listing import Listing
 from finance.transactions.schemas import (
     SimpleTransactionCreate,
@@ -71,9 +73,14 @@ def _form_field(name: str, lines: Sequence[int]) -> str:
     return name
 
 
-def read_transaction(values: Mapping[str, str]) -> TransactionForm:
+def read_transaction(
+    values: Mapping[str, str], locale: str, currencies: Mapping[str, str]
+) -> TransactionForm:
     """The form as one of the API's shapes: a transfer, a split (when a split line is filled
-    in) or a simple transaction. An expense's amounts are typed positive and stored negative."""
+    in) or a simple transaction, its amounts typed as `locale` writes them, in the currency of
+    the account chosen (`currencies` by account id). An expense's amount is stored negative and
+    an income's positive, whichever sign was typed."""
+    reader = _AmountReader(locale, currencies.get(values.get("account_id", "")))
     kind = values.get("kind") or "expense"
     if kind not in dict(KINDS):
         raise FormInvalid({"kind": "choose Expense, Income or Transfer"})
@@ -87,7 +94,7 @@ def read_transaction(values: Mapping[str, str]) -> TransactionForm:
             **header,
             "from_account_id": values.get("account_id", ""),
             "to_account_id": values.get("to_account_id", ""),
-            "amount": _amount("amount", values.get("amount", ""), errors),
+            "amount": reader.read("amount", values.get("amount", ""), errors),
         }
         return TransactionForm(_parse(TransferCreate, transfer, errors))
     negative = kind == "expense"
@@ -96,7 +103,7 @@ def read_transaction(values: Mapping[str, str]) -> TransactionForm:
             **header,
             "account_id": values.get("account_id", ""),
             "category_id": values.get("category_id", ""),
-            "amount": _amount("amount", values.get("amount", ""), errors, negative=negative),
+            "amount": reader.read_spent("amount", values.get("amount", ""), errors, negative),
         }
         return TransactionForm(_parse(SimpleTransactionCreate, simple, errors))
     if len(lines) == 1:
@@ -105,13 +112,14 @@ def read_transaction(values: Mapping[str, str]) -> TransactionForm:
         {
             "category_id": line.get("category_id", ""),
             "memo": line.get("memo", ""),
-            "amount": _amount(
-                f"splits.{number}.amount", line.get("amount", ""), errors, negative=negative
+            "amount": reader.read_line(
+                f"splits.{number}.amount", line.get("amount", ""), errors, negative
             ),
         }
         for number, line in lines.items()
     ]
-    _check_total(_amount("amount", values.get("amount", ""), errors), lines, errors)
+    total = reader.read_spent("amount", values.get("amount", ""), errors, negative)
+    _check_total(total, splits, errors, reader.locale)
     split = {
         **header,
         "account_id": values.get("account_id", ""),
@@ -131,32 +139,49 @@ def _filled_lines(values: Mapping[str, str]) -> dict[int, dict[str, str]]:
     return dict(sorted(lines.items()))
 
 
-def _amount(name: str, typed: str, errors: dict[str, str], *, negative: bool = False) -> str:
-    """A typed amount with the sign its kind gives it ("12.50" spent is "-12.50"); a typed
-    minus turns it round (a refund line in an expense). Empty if missing or malformed."""
-    if not typed:
-        return ""
-    try:
-        split_decimal(typed)
-    except MoneyError:
-        errors[name] = "type an amount like 12.34"
-        return ""
-    return _negated(typed) if negative else typed
+@dataclass(frozen=True)
+class _AmountReader:
+    """Reads the form's amounts as `locale` writes them into the API's plain decimal strings;
+    a currency typed beside one must be `currency`, the account's, when it is known."""
 
+    locale: str
+    currency: str | None
 
-def _negated(amount: str) -> str:
-    return amount[1:] if amount.startswith("-") else "-" + amount.removeprefix("+")
+    def read(self, name: str, typed: str, errors: dict[str, str]) -> str:
+        """The amount as typed; empty if missing or unreadable (the reason in `errors`)."""
+        if not typed:
+            return ""
+        try:
+            return read_amount(typed, self.locale, self.currency)
+        except AmountUnreadable as error:
+            errors[name] = str(error)
+            return ""
+
+    def read_spent(self, name: str, typed: str, errors: dict[str, str], negative: bool) -> str:
+        """An amount whose sign the kind gives: "10" and "-10" both spend 10 in an expense, and
+        both receive 10 in an income (a refund is an income into an expense category)."""
+        amount = self.read(name, typed, errors).lstrip("+-")
+        return "-" + amount if amount and negative else amount
+
+    def read_line(self, name: str, typed: str, errors: dict[str, str], negative: bool) -> str:
+        """A split line, typed like the amount above; a minus turns it round (a returned item in
+        a purchase), since one split may hold lines of both signs."""
+        amount = self.read(name, typed, errors)
+        return negated(amount) if amount and negative else amount
 
 
 def _check_total(
-    total: str, lines: Mapping[int, Mapping[str, str]], errors: dict[str, str]
+    total: str, splits: Sequence[Mapping[str, str]], errors: dict[str, str], locale: str
 ) -> None:
-    """A split's amount may stay empty; if given, the lines must add up to it (as typed)."""
+    """A split's amount may stay empty; if given, the lines must add up to it."""
     if not total or errors:  # nothing to compare, or something to put right first
         return
-    parts = sum(Decimal(line.get("amount") or "0") for line in lines.values())
+    parts = sum(Decimal(line["amount"]) for line in splits)
     if Decimal(total) != parts:
-        errors["amount"] = f"the split lines add up to {parts}; leave this empty or make them match"
+        written = write_amount(str(abs(parts)), locale)
+        errors["amount"] = (
+            f"the split lines add up to {written}; leave this empty or make them match"
+        )
 
 
 def _parse(
@@ -175,8 +200,9 @@ def _parse(
     return parsed
 
 
-def values_of(transaction: Transaction) -> dict[str, str]:
-    """A stored transaction as the form shows it: amounts positive, the kind giving the sign."""
+def values_of(transaction: Transaction, locale: str) -> dict[str, str]:
+    """A stored transaction as the form shows it: amounts positive, the kind giving the sign,
+    written as `locale` writes them."""
     view = describe(transaction)
     values = {
         "date": view.date.isoformat(),
@@ -189,7 +215,7 @@ def values_of(transaction: Transaction) -> dict[str, str]:
             "kind": "transfer",
             "account_id": str(view.from_account_id),
             "to_account_id": str(view.to_account_id),
-            "amount": view.amount or "",
+            "amount": write_amount(view.amount, locale) if view.amount else "",
         }
     if view.type is TransactionType.OTHER or view.amount is None:
         return values | {"kind": "other"}
@@ -197,13 +223,14 @@ def values_of(transaction: Transaction) -> dict[str, str]:
     values |= {
         "kind": "expense" if negative else "income",
         "account_id": str(view.account_id),
-        "amount": view.amount.removeprefix("-"),
+        "amount": write_amount(view.amount.removeprefix("-"), locale),
     }
     if view.splits is None:
         return values | {"category_id": _id(view.category_id)}
     for number, line in enumerate(view.splits):
         values[f"splits.{number}.category_id"] = _id(line.category_id)
-        values[f"splits.{number}.amount"] = _negated(line.amount) if negative else line.amount
+        shown = negated(line.amount) if negative else line.amount
+        values[f"splits.{number}.amount"] = write_amount(shown, locale)
         values[f"splits.{number}.memo"] = line.memo
     return values
 

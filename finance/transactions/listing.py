@@ -8,10 +8,12 @@ from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
 
+from finance.amounts import AmountUnreadable, read_amount
 from finance.errors import InvalidInput
 from finance.forms import FormInvalid, parse_form
 from finance.pagination import decode_cursor
 from finance.transactions.schemas import TransactionQuery
+from finance.web import page_locale
 
 FILTERS = {
     "account_id": "account",
@@ -19,6 +21,8 @@ FILTERS = {
     "date_from": "from date",
     "date_to": "to date",
     "q": "text",
+    "amount_min": "lowest amount",
+    "amount_max": "highest amount",
     "status": "status",
 }
 """The list's filters, as the query string names them and as a message speaks of them."""
@@ -56,16 +60,17 @@ class Listing:
         return {key: value for key, value in self.typed.items() if value}
 
 
-def read_filters(params: Mapping[str, str]) -> Listing:
-    """The filters of a query string; an unknown or malformed one is left out with a message,
-    so a hand-edited or outdated bookmark still shows a page."""
+def read_filters(params: Mapping[str, str], locale: str) -> Listing:
+    """The filters of a query string, amounts typed as `locale` writes them; an unknown or
+    malformed one is left out with a message, so a hand-edited or outdated bookmark still
+    shows a page."""
     typed = {key: params.get(key, "").strip() for key in FILTERS}
     problems = [f"Unknown filter “{key}” ignored." for key in params if key not in PAGE_PARAMS]
     valid: dict[str, str] = {}
     for key, value in typed.items():
         try:
             if value:
-                parse_form(TransactionQuery, {key: value})
+                parse_form(TransactionQuery, {key: value}, locale=locale)
                 valid[key] = value
         except FormInvalid as invalid:
             reason = "; ".join(invalid.errors.values())
@@ -76,11 +81,27 @@ def read_filters(params: Mapping[str, str]) -> Listing:
             valid["cursor"] = cursor
     except InvalidInput:
         problems.append("That page link is out of date; showing the newest.")
-    return Listing(typed, parse_form(TransactionQuery, valid), problems)
+    if "q" in valid:
+        valid["q"] = _searched(valid["q"], locale)
+    return Listing(typed, parse_form(TransactionQuery, valid, locale=locale), problems)
+
+
+def _searched(text: str, locale: str) -> str:
+    """The text searched for; an amount typed as the locale writes it ("54,23" under de_DE) is
+    searched as the API writes it ("54.23"), which matches amounts as well as text."""
+    try:
+        return read_amount(text, locale)
+    except AmountUnreadable:
+        return text
+
+
+def requested(request: Request) -> Listing:
+    """The list the URL's query string asks for."""
+    return read_filters(request.query_params, page_locale(request))
 
 
 def returning(values: Mapping[str, str], request: Request) -> Listing:
     """The list a form was sent from: its `return` field, or the query string of the URL."""
     if "return" in values:
-        return read_filters(dict(parse_qsl(values["return"])))
-    return read_filters(request.query_params)
+        return read_filters(dict(parse_qsl(values["return"])), page_locale(request))
+    return requested(request)

@@ -28,14 +28,15 @@ from finance.transactions.form import (
     HEADER_FIELDS,
     KINDS,
     MAX_SPLIT_LINES,
+    TransactionForm,
     form_block,
     fresh,
     read_transaction,
     values_of,
 )
-from finance.transactions.listing import Listing, read_filters, returning
+from finance.transactions.listing import Listing, read_filters, requested, returning
 from finance.transactions.schemas import TransactionUpdate
-from finance.web import is_htmx, redirect, render
+from finance.web import is_htmx, page_locale, redirect, render
 
 router = APIRouter(prefix="/transactions", include_in_schema=False)
 register_router = APIRouter(prefix="/accounts", include_in_schema=False)
@@ -213,8 +214,16 @@ async def _confirm_page(
     return render(request, TEMPLATE, context, status_code=409 if error else 200)
 
 
+async def _read_form(
+    request: Request, db: AsyncSession, owner_id: int, values: Mapping[str, str]
+) -> TransactionForm:
+    """The transaction form, its amounts read in the page's locale and the account's currency."""
+    choices = await _choices(db, owner_id)
+    return read_transaction(values, page_locale(request), choices.account_currencies)
+
+
 async def _save(
-    db: AsyncSession, owner_id: int, transaction_id: int, values: dict[str, str]
+    request: Request, db: AsyncSession, owner_id: int, transaction_id: int, values: dict[str, str]
 ) -> Transaction:
     """Replace the transaction with what the form holds. One the form cannot show whole (kind
     "other": postings no shape describes) keeps its postings; its header changes."""
@@ -225,7 +234,7 @@ async def _save(
             db=db, owner_id=owner_id, transaction_id=transaction_id, data=data
         )
         return await refusals_in_form(change, str)
-    form = read_transaction(values)
+    form = await _read_form(request, db, owner_id, values)
     replace = service.replace_transaction(
         db=db, owner_id=owner_id, transaction_id=transaction_id, data=form.data
     )
@@ -249,7 +258,7 @@ OwnedTransaction = Annotated[Transaction, Depends(_owned_transaction)]
 async def list_transactions(request: Request, db: SessionDep, user: PageUser) -> Response:
     """The list, filtered by the query string, with the quick-add form on top. The filter bar
     asks for the table alone (and is told the URL to show), "Load more" for the next rows."""
-    listing = read_filters(request.query_params)
+    listing = requested(request)
     block = "rows" if listing.query.cursor else "table"
     response = await _list_page(request, db, user.id, listing, block=block, values=fresh(listing))
     if block == "table":
@@ -267,7 +276,7 @@ async def add_transaction(request: Request, db: SessionDep, user: PageUser) -> R
     if "more_lines" in values:
         return await again(values=values, more_lines=True)
     try:
-        form = read_transaction(values)
+        form = await _read_form(request, db, user.id, values)
         create = service.create_transaction(db=db, owner_id=user.id, data=form.data)
         created = await refusals_in_form(create, form.field)
     except FormInvalid as invalid:
@@ -289,7 +298,13 @@ async def add_split_line(
     if not is_htmx(request):
         return redirect("/transactions")
     choices = await _choices(db, user.id)
-    context = _context(choices, read_filters({}), form_id=form, index=index, limit=MAX_SPLIT_LINES)
+    context = _context(
+        choices,
+        read_filters({}, page_locale(request)),
+        form_id=form,
+        index=index,
+        limit=MAX_SPLIT_LINES,
+    )
     return render(request, TEMPLATE, context, block="split_line")
 
 
@@ -315,7 +330,7 @@ async def suggest_category(
     income = category.kind is CategoryKind.INCOME
     values = {"kind": "income" if income else "expense", "category_id": str(category.id)}
     choices = await _choices(db, user.id)
-    context = _context(choices, read_filters({}), form_id=form, values=values)
+    context = _context(choices, read_filters({}, page_locale(request)), form_id=form, values=values)
     return render(request, TEMPLATE, context, block="suggestion")
 
 
@@ -327,7 +342,7 @@ async def undo_delete(request: Request, db: SessionDep, user: PageUser) -> Respo
     values = await form_values(request)
     listing = returning(values, request)
     try:
-        form = read_transaction(values)
+        form = await _read_form(request, db, user.id, values)
         create = service.create_transaction(db=db, owner_id=user.id, data=form.data)
         restored = await refusals_in_form(create, form.field)
     except FormInvalid as invalid:
@@ -355,7 +370,7 @@ async def show_row(
     """A transaction's row, for htmx (cancelling an inline edit); a browser gets its edit page."""
     if not is_htmx(request):
         return redirect(f"/transactions/{transaction.id}/edit")
-    return await _row(request, db, user.id, transaction, read_filters(request.query_params))
+    return await _row(request, db, user.id, transaction, requested(request))
 
 
 @router.get("/{transaction_id}/edit")
@@ -363,9 +378,14 @@ async def edit_transaction(
     request: Request, transaction: OwnedTransaction, db: SessionDep, user: PageUser
 ) -> Response:
     """The form to change a transaction, filled in; the query string is the list to go back to."""
-    listing = read_filters(request.query_params)
+    listing = requested(request)
     return await _edit_page(
-        request, db, user.id, transaction.id, listing, values=values_of(transaction)
+        request,
+        db,
+        user.id,
+        transaction.id,
+        listing,
+        values=values_of(transaction, page_locale(request)),
     )
 
 
@@ -381,7 +401,7 @@ async def save_transaction(
     if "more_lines" in values:
         return await again(more_lines=True)
     try:
-        saved = await _save(db, user.id, transaction_id, values)
+        saved = await _save(request, db, user.id, transaction_id, values)
     except FormInvalid as invalid:
         return await again(errors=invalid.errors, refusal=invalid.refusal)
     if not is_htmx(request):
@@ -394,7 +414,7 @@ async def confirm_delete(
     request: Request, transaction: OwnedTransaction, db: SessionDep, user: PageUser
 ) -> Response:
     """Ask before deleting (the page for a browser without JavaScript)."""
-    listing = read_filters(request.query_params)
+    listing = requested(request)
     return await _confirm_page(request, db, user.id, transaction, listing)
 
 
@@ -406,7 +426,7 @@ async def delete_transaction(
     what undoing needs. A reconciled transaction stays, and the reason is shown."""
     values = await form_values(request)
     listing = returning(values, request)
-    kept = values_of(transaction) | {"return": listing.string}
+    kept = values_of(transaction, page_locale(request)) | {"return": listing.string}
     try:
         await service.delete_transaction(db=db, owner_id=user.id, transaction_id=transaction.id)
     except Conflict as refused:

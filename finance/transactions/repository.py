@@ -1,13 +1,14 @@
 """Queries on transactions and postings, which only `finance.ledger.journal` writes. Never
 commits."""
 
+import re
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.ledger.models import Account, Category, Posting, Transaction
-from finance.money import minor_bound
+from finance.money import AMOUNT_PATTERN, Money, MoneyError, minor_bound
 from finance.pagination import Position
 from finance.transactions.schemas import TransactionFilters
 
@@ -70,6 +71,8 @@ class TransactionRepository:
         self, query: Select[Transaction], where: TransactionFilters
     ) -> Select[Transaction]:
         query = query.where(*self._header_conditions(where))
+        if where.q:
+            query = query.where(await self._text_or_amount(where.q))
         if where.category_id is not None:
             categories = self._category_and_children(where.category_id)
             query = query.where(self._has_posting(Posting.category_id.in_(categories)))
@@ -87,14 +90,40 @@ class TransactionRepository:
             conditions.append(Transaction.date <= where.date_to)
         if where.status is not None:
             conditions.append(Transaction.status == where.status)
-        if where.q:
-            conditions.append(
-                or_(
-                    Transaction.payee.icontains(where.q, autoescape=True),
-                    Transaction.memo.icontains(where.q, autoescape=True),
-                )
-            )
         return conditions
+
+    async def _text_or_amount(self, text: str) -> ColumnElement[bool]:
+        """The text in the payee or memo, any case; or, if it is an amount ("54.23"), an
+        account moving by exactly that much, in or out ("-54.23": only out, "+54.23": in)."""
+        matches = [
+            Transaction.payee.icontains(text, autoescape=True),
+            Transaction.memo.icontains(text, autoescape=True),
+        ]
+        if re.fullmatch(AMOUNT_PATTERN, text):
+            account_leg = Posting.account_id.is_not(None)
+            matches.append(self._has_posting(account_leg, await self._amount_is(text)))
+        return or_(*matches)
+
+    async def _amount_is(self, amount: str) -> ColumnElement[bool]:
+        """A posting of this amount in any of the owner's currencies that can hold it exactly;
+        either sign unless one is given."""
+        signs = {"-": (-1,), "+": (1,)}.get(amount[0], (-1, 1))
+        per_currency = []
+        for currency in await self._currencies():
+            try:
+                minor = Money.parse(amount.lstrip("+-"), currency).minor
+            except MoneyError:  # more decimal places than the currency has: no such amount
+                continue
+            amounts = [sign * minor for sign in signs]
+            per_currency.append(
+                and_(Posting.currency == currency, Posting.amount_minor.in_(amounts))
+            )
+        return or_(false(), *per_currency)
+
+    async def _currencies(self) -> Sequence[str]:
+        """The currencies of the owner's accounts."""
+        query = select(Account.currency).where(Account.owner_id == self.owner_id).distinct()
+        return (await self.session.scalars(query)).all()
 
     async def _account_leg_conditions(self, where: TransactionFilters) -> list[ColumnElement[bool]]:
         """What one account posting of a matching transaction must satisfy (none: no filter)."""
@@ -117,13 +146,8 @@ class TransactionRepository:
 
     async def _amount_in_range(self, low: str | None, high: str | None) -> ColumnElement[bool]:
         """A posting's amount within [low, high], each bound read in the posting's currency."""
-        currencies = (
-            await self.session.scalars(
-                select(Account.currency).where(Account.owner_id == self.owner_id).distinct()
-            )
-        ).all()
         per_currency = []
-        for currency in currencies:
+        for currency in await self._currencies():
             bounds: list[ColumnElement[bool]] = [Posting.currency == currency]
             if low is not None:
                 bounds.append(Posting.amount_minor >= minor_bound(low, currency, upward=True))

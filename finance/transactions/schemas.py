@@ -257,7 +257,10 @@ class TransactionFilters(InputModel):
     date_from: Day | None = Field(default=None, description="On or after this day.")
     date_to: Day | None = Field(default=None, description="On or before this day.")
     q: str | None = Field(
-        default=None, max_length=200, description="Text in the payee or memo, any case."
+        default=None,
+        max_length=200,
+        description="Text in the payee or memo, any case; or an amount an account moves by "
+        '(a plain decimal: "54.23" matches money in or out, "-54.23" only out, "+54.23" only in).',
     )
     amount_min: DecimalString | None = Field(
         default=None, description="An account amount (signed) at least this."

@@ -63,6 +63,38 @@ async def test_a_duplicate_name_is_explained_on_the_form(client):
     assert "already exists" in response.text
 
 
+async def test_the_form_reads_the_opening_balance_as_the_locale_writes_it_and_any_currency_case(
+    app, client
+):
+    app.state.settings = app.state.settings.model_copy(update={"locale": "de_DE"})
+    sent = {**FORM, "name": "Girokonto", "currency": "eur", "opening_balance": "1.234,56 €"}
+    assert (await client.post("/accounts", data=sent)).status_code == 303
+    (account,) = (await client.get(f"{API}/accounts")).json()
+    assert (account["currency"], account["opening_balance"]) == ("EUR", "1234.56")
+
+    edit = await client.get(f"/accounts/{account['id']}/edit")
+    assert 'value="1.234,56"' in edit.text
+    again = {**sent, "opening_balance": "1.234,56"}
+    assert (await client.post(f"/accounts/{account['id']}", data=again)).status_code == 303
+    assert (await client.get(f"{API}/accounts")).json()[0]["opening_balance"] == "1234.56"
+
+    refused = await client.post(
+        "/accounts", data={**sent, "name": "Sparbuch", "opening_balance": "12.34"}
+    )
+    assert refused.status_code == 422
+    assert 'id="opening_balance-error">type an amount like 12,34 or 1.234,56' in refused.text
+    assert len((await client.get(f"{API}/accounts")).json()) == 1
+
+
+async def test_a_currency_typed_beside_the_opening_balance_must_be_the_accounts(client):
+    refused = await client.post(
+        "/accounts", data={**FORM, "name": "Wallet", "opening_balance": "100 €"}
+    )
+    assert refused.status_code == 422
+    assert 'id="opening_balance-error">€ is not USD, this amount&#39;s currency' in refused.text
+    assert (await client.get(f"{API}/accounts")).json() == []
+
+
 async def test_editing_and_archiving_without_javascript(client):
     account = await add_account(client, "Checking", note="old note")
     edit = await client.get(f"/accounts/{account['id']}/edit")

@@ -182,12 +182,14 @@ async def test_filtering_as_you_type_keeps_a_url_that_reloads_the_same_view(
             },
         )
     await page.goto(f"{server}/transactions")
-    await page.locator("#filters").get_by_label("Payee or memo").type("whole")
+    await page.locator("#filters").get_by_label("Payee, memo or amount").type("whole")
     await expect(page.locator("#transaction-rows tr")).to_have_count(2)
     await expect(page).to_have_url(f"{server}/transactions?q=whole")
     await page.reload()
     await expect(page.locator("#transaction-rows tr")).to_have_count(2)
-    await expect(page.locator("#filters").get_by_label("Payee or memo")).to_have_value("whole")
+    await expect(page.locator("#filters").get_by_label("Payee, memo or amount")).to_have_value(
+        "whole"
+    )
 
 
 async def test_back_shows_the_filters_that_match_the_url(page: Page, server: Server) -> None:
@@ -205,14 +207,14 @@ async def test_back_shows_the_filters_that_match_the_url(page: Page, server: Ser
         )
     await page.goto(f"{server}/transactions")
     filters = page.locator("#filters")
-    await filters.get_by_label("Payee or memo").type("acme")
+    await filters.get_by_label("Payee, memo or amount").type("acme")
     await expect(page).to_have_url(f"{server}/transactions?q=acme")
     await filters.get_by_label("Account").select_option(label="Savings")
     await expect(page.locator("#transaction-rows tr[id^=transaction-]")).to_have_count(1)
     await page.go_back()
     await expect(page).to_have_url(f"{server}/transactions?q=acme")
     await expect(page.locator("#transaction-rows tr[id^=transaction-]")).to_have_count(2)
-    await expect(filters.get_by_label("Payee or memo")).to_have_value("acme")
+    await expect(filters.get_by_label("Payee, memo or amount")).to_have_value("acme")
     await expect(filters.get_by_label("Account")).to_have_value("")
 
 

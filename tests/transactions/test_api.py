@@ -66,6 +66,17 @@ async def test_a_transaction_without_category_is_uncategorised(client, ledger):
     assert await balance(client, ledger["checking"]) == "120.00"
 
 
+async def test_the_api_keeps_signed_amounts_where_pages_take_the_sign_from_the_type(client, ledger):
+    """A minus spends and no sign receives, whatever the category's kind: a refund is a
+    positive amount into an expense category."""
+    spent = {"account_id": ledger["checking"], "category_id": ledger["groceries"]}
+    await add_transaction(client, amount="-10.00", **spent)
+    refund = await add_transaction(client, amount="10.00", **spent)
+    assert refund["amount"] == "10.00"
+    await add_transaction(client, amount="-10.00", account_id=ledger["checking"])
+    assert await balance(client, ledger["checking"]) == "90.00"
+
+
 async def test_postings_are_shown_on_request_and_sum_to_zero(client, ledger):
     body = await add_transaction(
         client, account_id=ledger["checking"], amount="-5.00", category_id=ledger["food"]
@@ -194,6 +205,8 @@ async def test_a_split_needs_two_lines(client, ledger):
         ({"amount": -5}, "amount"),
         ({"amount": "-5.001"}, "amount"),
         ({"amount": "abc"}, "amount"),
+        ({"amount": "1,234.56"}, "amount"),  # pages read the locale's way; the API does not
+        ({"amount": "$5"}, "amount"),
         ({"amount": "10000000000000.00"}, "amount"),
         ({"date": "2026-02-30"}, "date"),
         ({"status": "pending"}, "status"),

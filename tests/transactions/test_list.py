@@ -120,6 +120,21 @@ async def test_text_search_matches_payee_or_memo_in_any_case(client, history):
     assert await listed(client, "?q=%25") == [ids["coffee"]]
 
 
+async def test_text_search_matches_an_amount_in_or_out_or_only_the_sign_typed(client, history):
+    """An amount searched for is what an account moves: without a sign, in or out."""
+    ids = history["ids"]
+    assert await listed(client, "?q=54.23") == [ids["groceries"]]
+    assert await listed(client, "?q=-54.23") == [ids["groceries"]]
+    assert await listed(client, "?q=%2B54.23") == []
+    assert await listed(client, "?q=4.5") == [ids["coffee"]]
+    assert await listed(client, "?q=500") == [ids["transfer"]]
+    assert await listed(client, "?q=%2B500") == [ids["transfer"]]  # into savings
+    assert await listed(client, "?q=25") == [ids["split"]]  # what the account paid in all
+    assert await listed(client, "?q=20") == []  # a split line alone moves no account
+    assert await listed(client, "?q=54.235") == []
+    assert await listed(client, "?q=54,23") == []  # the API reads plain decimals only
+
+
 async def test_amount_range_is_signed_and_inclusive(client, history):
     ids = history["ids"]
     assert await listed(client, "?amount_min=-54.23&amount_max=-4.50") == [

@@ -190,6 +190,39 @@ async def test_bad_filter_values_are_left_out_with_a_message_instead_of_an_error
     assert row_ids(page.text) == [ledger["shopping"]]
 
 
+async def test_search_finds_an_amount_typed_as_the_locale_writes_it(app, client, ledger):
+    page = (await client.get("/transactions?q=54.23")).text
+    assert row_ids(page) == [ledger["shopping"]]
+    assert ">Payee, memo or amount</label>" in page
+
+    in_locale(app, "de_DE")
+    page = (await client.get("/transactions?q=54,23")).text
+    assert row_ids(page) == [ledger["shopping"]]
+    assert input_value(page, "filter-q") == "54,23"
+    assert row_ids((await client.get("/transactions?q=3.000,00 $")).text) == [ledger["pay"]]
+    assert row_ids((await client.get("/transactions?q=whole")).text) == [ledger["shopping"]]
+
+
+async def test_the_filter_bar_has_an_amount_range_read_in_the_locale(app, client, ledger):
+    page = (await client.get("/transactions?amount_min=-100&amount_max=0")).text
+    assert row_ids(page) == [ledger["shopping"]]
+    assert input_value(page, "filter-amount_min") == "-100"
+
+    in_locale(app, "de_DE")
+    query = "amount_min=-1.000,00&amount_max=-54,23"
+    page = (await client.get(f"/transactions?{query}")).text
+    assert row_ids(page) == [ledger["transfer"], ledger["shopping"]]
+    assert input_value(page, "filter-amount_max") == "-54,23"
+    exported = (await client.get(f"/exports/transactions?format=json&{query}")).json()
+    assert [row["amount"] for row in exported] == ["-500.00", "500.00", "-54.23"]
+
+    ignored = (await client.get("/transactions?amount_min=12.34")).text
+    assert (
+        "The lowest amount filter “12.34” was ignored: type an amount like 12,34 or 1.234,56."
+    ) in ignored
+    assert len(row_ids(ignored)) == 3
+
+
 @pytest.mark.parametrize("cursor", ["not-a-cursor", "MjAyNi0wMS0wMXw5MjIzMzcyMDM2ODU0Nzc1ODA4"])
 async def test_a_stale_page_link_shows_the_newest_with_a_message(client, ledger, cursor):
     page = await client.get(f"/transactions?cursor={cursor}")
@@ -254,6 +287,123 @@ async def test_income_is_stored_positive(client, ledger):
     sent = form(ledger, kind="income", amount="120", category_id=str(ledger["salary"]))
     assert (await client.post("/transactions", data=sent)).status_code == 303
     assert (await newest(client))["amount"] == "120.00"
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "booked"),
+    [
+        ("expense", "10", "-10.00"),
+        ("expense", "-10", "-10.00"),
+        ("income", "10", "10.00"),
+        ("income", "-10", "10.00"),
+    ],
+)
+async def test_the_type_gives_the_sign_whatever_sign_is_typed(client, ledger, kind, typed, booked):
+    sent = form(ledger, kind=kind, amount=typed)
+    assert (await client.post("/transactions", data=sent)).status_code == 303
+    assert (await newest(client))["amount"] == booked
+
+
+async def test_the_form_says_a_refund_is_an_income_into_an_expense_category(client, ledger):
+    page = (await client.get("/transactions")).text
+    assert "an expense of 10 or -10 spends 10" in page
+    assert "A refund is an income into its expense category." in page
+
+    refund = form(ledger, kind="income", amount="5.00", category_id=str(ledger["groceries"]))
+    assert (await client.post("/transactions", data=refund)).status_code == 303
+    added = await newest(client)
+    assert (added["amount"], added["category_id"]) == ("5.00", ledger["groceries"])
+
+
+def in_locale(app: Any, locale: str) -> None:
+    """Pages from now on show and read money as `locale` writes it (FINANCE_LOCALE)."""
+    app.state.settings = app.state.settings.model_copy(update={"locale": locale})
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "booked"),
+    [
+        ("de_DE", "12,34", "-12.34"),
+        ("de_DE", "1.234,56", "-1234.56"),
+        ("de_DE", "1.234,56 $", "-1234.56"),
+        ("de_DE", "-12,34", "-12.34"),
+        ("en_US", "1,234.56", "-1234.56"),
+        ("en_US", "$5", "-5.00"),
+        ("en_US", "5 USD", "-5.00"),
+        ("en_US", "usd 5", "-5.00"),
+    ],
+)
+async def test_quick_add_reads_an_amount_as_the_locale_writes_it(
+    app, client, ledger, locale, typed, booked
+):
+    in_locale(app, locale)
+    assert (await client.post("/transactions", data=form(ledger, amount=typed))).status_code == 303
+    assert (await newest(client))["amount"] == booked
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "message"),
+    [
+        ("de_DE", "12.34", "type an amount like 12,34 or 1.234,56"),
+        ("de_DE", "1,234.56", "type an amount like 12,34 or 1.234,56"),
+        ("en_US", "12,34", "type an amount like 12.34 or 1,234.56"),
+        ("en_US", "1.234,56", "type an amount like 12.34 or 1,234.56"),
+        ("en_US", "5 apples", "type an amount like 12.34 or 1,234.56"),
+        ("en_US", "1e3", "type an amount like 12.34 or 1,234.56"),
+    ],
+)
+async def test_an_amount_the_locale_would_not_write_is_refused_with_an_example_in_its_format(
+    app, client, ledger, locale, typed, message
+):
+    in_locale(app, locale)
+    response = await client.post("/transactions", data=form(ledger, amount=typed))
+    assert response.status_code == 422
+    assert f'<p class="error" id="quick-add-amount-error">{message}</p>' in response.text
+    assert input_value(response.text, "quick-add-amount") == typed
+    assert len((await get_json(client, f"{API}/transactions"))["items"]) == 3
+
+
+async def test_a_currency_typed_beside_an_amount_must_be_the_accounts(client, ledger):
+    for amount, line in (("5 €", ""), ("", "EUR 5")):
+        sent = form(ledger, amount=amount, **{"splits.0.amount": line, "splits.1.amount": line})
+        response = await client.post("/transactions", data=sent)
+        assert response.status_code == 422
+        assert "is not USD, this amount&#39;s currency: leave it out" in response.text
+    assert len((await get_json(client, f"{API}/transactions"))["items"]) == 3
+
+
+async def test_split_lines_and_their_total_are_read_in_the_locale(app, client, ledger):
+    in_locale(app, "de_DE")
+    lines = {
+        "splits.0.category_id": str(ledger["groceries"]),
+        "splits.0.amount": "1.030,00",
+        "splits.1.category_id": str(ledger["household"]),
+        "splits.1.amount": "12,50",
+    }
+    wrong = await client.post("/transactions", data=form(ledger, amount="1.040,00", **lines))
+    assert "the split lines add up to 1.042,50; leave this empty" in wrong.text
+    sent = form(ledger, amount="1.042,50 $", category_id="", **lines)
+    assert (await client.post("/transactions", data=sent)).status_code == 303
+    added = await newest(client)
+    assert [line["amount"] for line in added["splits"]] == ["-1030.00", "-12.50"]
+
+
+async def test_the_edit_form_shows_amounts_as_the_locale_writes_them_and_saves_them_back(
+    app, client, ledger
+):
+    in_locale(app, "de_DE")
+    big = await add_transaction(
+        client, account_id=ledger["checking"], amount="-1234.50", category_id=ledger["household"]
+    )
+    page = await client.get(f"/transactions/{big['id']}/edit")
+    assert input_value(page.text, f"edit-{big['id']}-amount") == "1.234,50"
+    assert 'placeholder="0,00"' in page.text
+
+    unchanged = form(ledger, amount="1.234,50", category_id=str(ledger["household"]))
+    saved = await client.post(f"/transactions/{big['id']}", data=unchanged)
+    assert saved.status_code == 303
+    after = await get_json(client, f"{API}/transactions/{big['id']}")
+    assert after["amount"] == "-1234.50"
 
 
 async def test_quick_add_with_htmx_answers_a_fresh_form_and_the_table_with_the_new_row(
@@ -575,8 +725,12 @@ async def test_delete_without_javascript_asks_first_then_goes_back_to_the_list(c
     assert (await client.get(f"{API}/transactions/{shopping}")).status_code == 404
 
 
+@pytest.mark.parametrize("locale", ["en_US", "de_DE"])
 @pytest.mark.parametrize("shape", ["simple", "transfer", "split"])
-async def test_undo_after_an_htmx_delete_restores_the_same_transaction(client, ledger, shape):
+async def test_undo_after_an_htmx_delete_restores_the_same_transaction(
+    app, client, ledger, shape, locale
+):
+    in_locale(app, locale)
     made = {
         "simple": {
             "account_id": ledger["checking"],
@@ -598,7 +752,7 @@ async def test_undo_after_an_htmx_delete_restores_the_same_transaction(client, l
             "splits": [
                 {"category_id": ledger["groceries"], "amount": "-30.00"},
                 {"category_id": None, "amount": "-2.50", "memo": "gift wrap"},
-                {"category_id": ledger["household"], "amount": "5.00", "memo": "refund"},
+                {"category_id": ledger["household"], "amount": "1005.00", "memo": "refund"},
             ],
         },
     }[shape]
