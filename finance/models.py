@@ -2,7 +2,7 @@
 
 from finance.auth.models import AccessToken, BrowserSession, LoginFailure
 from finance.db import Base
-from finance.imports.models import CsvMappingRecord, ImportBatch, ImportKey
+from finance.imports.models import CsvMappingRecord, ImportBatch, ImportJoin, ImportKey
 from finance.ledger.models import (
     Account,
     AccountMonth,
@@ -27,6 +27,7 @@ __all__ = [
     "CategoryRule",
     "CsvMappingRecord",
     "ImportBatch",
+    "ImportJoin",
     "ImportKey",
     "LoginFailure",
     "Posting",

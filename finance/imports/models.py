@@ -52,3 +52,25 @@ class CsvMappingRecord(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
     mapping: Mapped[str] = mapped_column(Text)
+
+
+class ImportJoin(Base):
+    """A line of a batch that became the other side of a transaction already in another
+    account: the transaction's category leg (`posting_id`) was moved into the batch's account.
+    Undoing the batch moves it back to `category_id` (None: uncategorised)."""
+
+    __tablename__ = "import_joins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="CASCADE"), index=True
+    )
+    transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("transactions.id", ondelete="CASCADE"), index=True
+    )
+    posting_id: Mapped[int]
+    """No foreign key: a leg edited away since leaves the join to say the transaction is not
+    the batch's to delete."""
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL")
+    )

@@ -2,17 +2,43 @@
 transactions themselves go in through `finance.ledger.journal`. Never commits."""
 
 from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from finance.db import Base
-from finance.imports.models import CsvMappingRecord, ImportBatch, ImportKey
-from finance.ledger.models import Category, Posting, Transaction, TransactionStatus
+from finance.imports.models import CsvMappingRecord, ImportBatch, ImportJoin, ImportKey
+from finance.ledger.models import Account, Category, Posting, Transaction, TransactionStatus
 
 CHUNK = 500
 """How many values one `IN (...)` list holds (SQLite allows 32,766 parameters)."""
 KEYS = Base.metadata.tables["import_keys"]
+
+
+class AccountLine(NamedTuple):
+    """A transaction already in an account: how much it moves the account, and whether it
+    came from a file that gave the bank's id."""
+
+    transaction_id: int
+    date: date
+    amount_minor: int
+    payee: str
+    has_reference: bool
+
+
+class TransferSide(NamedTuple):
+    """A transaction in another account whose category leg an imported line could take."""
+
+    transaction_id: int
+    date: date
+    payee: str
+    account_id: int
+    posting_id: int
+    category_id: int | None
+    amount_minor: int
 
 
 class ImportRepository:
@@ -22,18 +48,90 @@ class ImportRepository:
         self.session = session
         self.owner_id = owner_id
 
-    async def known_keys(self, account_id: int, keys: Sequence[str]) -> set[str]:
-        """Which of `keys` the account already holds."""
-        known: set[str] = set()
+    async def known_keys(self, account_id: int, keys: Sequence[str]) -> dict[str, int]:
+        """Which of `keys` the account already holds, with the transaction each stands for."""
+        known: dict[str, int] = {}
         for start in range(0, len(keys), CHUNK):
-            found = await self.session.scalars(
-                select(ImportKey.key).where(
+            found = await self.session.execute(
+                select(ImportKey.key, ImportKey.transaction_id).where(
                     ImportKey.account_id == account_id,
                     ImportKey.key.in_(keys[start : start + CHUNK]),
                 )
             )
-            known.update(found)
+            known.update({key: transaction_id for key, transaction_id in found})
         return known
+
+    async def account_lines(self, account_id: int, days: Iterable[date]) -> list[AccountLine]:
+        """The account's transactions on these days, whatever wrote them, oldest first."""
+        wanted, found = sorted(set(days)), list[AccountLine]()
+        with_reference = exists().where(
+            ImportKey.transaction_id == Transaction.id,
+            ImportKey.account_id == account_id,
+            ImportKey.key.startswith("ref:"),
+        )
+        for start in range(0, len(wanted), CHUNK):
+            rows = await self.session.execute(
+                select(
+                    Transaction.id,
+                    Transaction.date,
+                    func.sum(Posting.amount_minor),
+                    Transaction.payee,
+                    with_reference,
+                )
+                .join(Posting, Posting.transaction_id == Transaction.id)
+                .where(
+                    Transaction.owner_id == self.owner_id,
+                    Posting.account_id == account_id,
+                    Transaction.date.in_(wanted[start : start + CHUNK]),
+                )
+                .group_by(Transaction.id, Transaction.date, Transaction.payee)
+                .order_by(Transaction.date, Transaction.id)
+            )
+            found.extend(AccountLine(*row) for row in rows)
+        return found
+
+    async def transfer_sides(
+        self, account: Account, amounts: Iterable[int], first: date, last: date
+    ) -> list[TransferSide]:
+        """The owner's transactions between `first` and `last` that move one other account of
+        `account`'s currency and balance it with one category (or uncategorised) leg of one of
+        `amounts`, not reconciled: each could be the other side of a line of `account`."""
+        other, counted = aliased(Posting), aliased(Posting)
+        wanted, found = sorted(set(amounts)), list[TransferSide]()
+        two_legs = (
+            select(func.count())
+            .select_from(counted)
+            .where(counted.transaction_id == Transaction.id)
+            .scalar_subquery()
+        )
+        for start in range(0, len(wanted), CHUNK):
+            rows = await self.session.execute(
+                select(
+                    Transaction.id,
+                    Transaction.date,
+                    Transaction.payee,
+                    func.coalesce(other.account_id, 0),
+                    Posting.id,
+                    Posting.category_id,
+                    Posting.amount_minor,
+                )
+                .join(Posting, Posting.transaction_id == Transaction.id)
+                .join(other, other.transaction_id == Transaction.id)
+                .where(
+                    Transaction.owner_id == self.owner_id,
+                    Transaction.date.between(first, last),
+                    Transaction.status != TransactionStatus.RECONCILED,
+                    Posting.account_id.is_(None),
+                    Posting.currency == account.currency,
+                    Posting.amount_minor.in_(wanted[start : start + CHUNK]),
+                    other.account_id.is_not(None),
+                    other.account_id != account.id,
+                    two_legs == 2,
+                )
+                .order_by(Transaction.date, Transaction.id)
+            )
+            found.extend(TransferSide(*row) for row in rows)
+        return found
 
     async def category_ids_by_key(self) -> dict[str, int]:
         """The owner's categories by name key (case-folded name)."""
@@ -134,3 +232,37 @@ class ImportRepository:
                 select(ImportKey.transaction_id).where(ImportKey.batch_id == batch_id)
             )
         )
+
+    async def add_join(self, join: ImportJoin) -> None:
+        """Stage a join of a batch's line with a transaction already there."""
+        self.session.add(join)
+
+    async def batch_joins(self, batch_id: int) -> list[ImportJoin]:
+        """The joins a batch made."""
+        return list(
+            await self.session.scalars(select(ImportJoin).where(ImportJoin.batch_id == batch_id))
+        )
+
+    async def joining_batch(self, batch_id: int) -> ImportBatch | None:
+        """Another batch that joined one of this batch's transactions (the newest), if any."""
+        joined = select(ImportJoin.batch_id).where(
+            ImportJoin.transaction_id.in_(
+                select(ImportKey.transaction_id).where(ImportKey.batch_id == batch_id)
+            ),
+            ImportJoin.batch_id != batch_id,
+        )
+        return await self.session.scalar(
+            select(ImportBatch).where(ImportBatch.id.in_(joined)).order_by(ImportBatch.id.desc())
+        )
+
+    async def leg_in_account(self, posting_id: int, account_id: int) -> bool:
+        """Whether a joined leg is still the one the join moved into the account."""
+        found = await self.session.scalar(
+            select(Posting.id).where(Posting.id == posting_id, Posting.account_id == account_id)
+        )
+        return found is not None
+
+    async def forget_batch(self, batch_id: int) -> None:
+        """Drop the joins and the keys a batch still holds (it has been undone)."""
+        await self.session.execute(delete(ImportJoin).where(ImportJoin.batch_id == batch_id))
+        await self.session.execute(delete(ImportKey).where(ImportKey.batch_id == batch_id))

@@ -11,7 +11,7 @@ holds a chunk of lines, not the file's (the preview keeps the lines it is asked 
 
 import io
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,10 +31,11 @@ from finance.imports.formats import (
     open_file,
 )
 from finance.imports.keys import KeyMaker
-from finance.imports.models import ImportBatch
-from finance.imports.repository import ImportRepository
+from finance.imports.matching import Match, Matcher, MatchKind
+from finance.imports.models import ImportBatch, ImportJoin
+from finance.imports.repository import ImportRepository, TransferSide
 from finance.imports.statement import FileRefused, LineProblem, StatementLine
-from finance.ledger.entries import Entry, simple_legs
+from finance.ledger.entries import Entry, Leg, simple_legs
 from finance.ledger.journal import Journal
 from finance.ledger.models import Account, TransactionStatus
 from finance.money import Money, MoneyError
@@ -59,11 +60,14 @@ class NewTransaction:
 
 @dataclass(frozen=True)
 class PreviewLine:
-    """A statement line as it would be imported."""
+    """A statement line as it would be imported; `match` says what the ledger holds of it
+    already, if its key does not (a transaction it probably duplicates, a transfer's other
+    side)."""
 
     new: NewTransaction
     line: int
     duplicate: bool
+    match: Match | None = None
 
 
 @dataclass
@@ -81,14 +85,33 @@ class Preview:
     duplicates: int = 0
     problem_count: int = 0
     net_minor: int = 0
+    probably_imported: int = 0
+    """Lines the account probably holds already (not by their key): skipped unless chosen."""
+    transfers: int = 0
+    """New lines that become transfers with another account (counted in `new` too)."""
     known: bytearray = field(default_factory=bytearray)
     """For each readable line in turn, whether the account holds it already: confirming, in the
     same database transaction, reads the file again but need not look its keys up again."""
+    matches: dict[int, Match] = field(default_factory=dict)
+    """Every line's match, by line number, for confirming."""
 
     @property
     def line_count(self) -> int:
-        """How many lines can be read: the new ones and the duplicates."""
-        return self.new + self.duplicates
+        """How many lines can be read: the new ones and the duplicates, sure or probable."""
+        return self.new + self.duplicates + self.probably_imported
+
+    def count(self, line_number: int, amount: int, duplicate: bool) -> None:
+        """Count one readable line as new, a duplicate, or probably imported."""
+        self.known.append(duplicate)
+        match = self.matches.get(line_number)
+        if duplicate:
+            self.duplicates += 1
+        elif match is not None and match.kind is MatchKind.PROBABLY_IMPORTED:
+            self.probably_imported += 1
+        else:
+            self.new += 1
+            self.net_minor += amount
+            self.transfers += match is not None
 
 
 # Opening a file
@@ -195,21 +218,21 @@ async def preview(
         )
     result = Preview(account, opened)
     keys, imports = KeyMaker(), ImportRepository(db, owner_id)
+    matcher = Matcher(imports, account, await _other_accounts(db, owner_id, account))
     categorise = await Categorise.for_owner(db, owner_id)
     for lines, amounts in _checked_chunks(opened, account, result, keep_problems):
         chunk_keys = keys.keys(lines, amounts)
         known = await imports.known_keys(account.id, chunk_keys)
+        result.matches.update(await matcher.match(lines, amounts, chunk_keys, known))
         room = len(lines) if keep_lines is None else max(0, keep_lines - len(result.lines))
         await categorise.learn(db, owner_id, lines[:room])
         for index, (line, amount, key) in enumerate(zip(lines, amounts, chunk_keys, strict=True)):
             duplicate = key in known
-            result.known.append(duplicate)
-            result.duplicates += duplicate
-            result.new += not duplicate
-            result.net_minor += 0 if duplicate else amount
+            result.count(line.line, amount, duplicate)
             if index < room:
                 new = _new_transaction(line, amount, key, categorise(line))
-                result.lines.append(PreviewLine(new=new, line=line.line, duplicate=duplicate))
+                match = result.matches.get(line.line)
+                result.lines.append(PreviewLine(new, line.line, duplicate, match))
     if not (result.line_count or result.problem_count):
         raise InvalidInput("file", f"{opened.name}: the file holds no transactions")
     result.problems.sort(key=lambda problem: problem.line)
@@ -217,11 +240,19 @@ async def preview(
 
 
 async def confirm(
-    *, db: AsyncSession, checked: Preview, progress: Callable[[int], None] | None = None
+    *,
+    db: AsyncSession,
+    checked: Preview,
+    import_anyway: Collection[int] = (),
+    keep_separate: Collection[int] = (),
+    progress: Callable[[int], None] | None = None,
 ) -> ImportBatch:
     """Import the new lines of a file previewed in this same database transaction, as one
-    batch, all or nothing; refused while any line has a problem. A CSV's mapping is remembered
-    for the account; `progress` hears how many transactions went in after each chunk. Commits."""
+    batch, all or nothing; refused while any line has a problem. Lines probably imported
+    already are skipped, but those `import_anyway` names; a line whose transfer's other side is
+    in another account joins it (one transaction), but those `keep_separate` names. A CSV's
+    mapping is remembered for the account; `progress` hears how many transactions went in
+    after each chunk. Commits."""
     account, opened = checked.account, checked.opened
     if checked.problem_count:
         first = f", first line {checked.problems[0].line}: {checked.problems[0].message}"
@@ -230,14 +261,11 @@ async def confirm(
             f"{opened.name}: {checked.problem_count} line(s) cannot be read"
             f"{first if checked.problems else ''}; nothing was imported",
         )
+    choices = Choices(checked, frozenset(import_anyway), frozenset(keep_separate))
     imports = ImportRepository(db, account.owner_id)
     batch = await imports.add_batch(
         ImportBatch(
-            account_id=account.id,
-            filename=opened.name[:255],
-            file_format=opened.file_format,
-            added=checked.new,
-            duplicates=checked.duplicates,
+            account_id=account.id, filename=opened.name[:255], file_format=opened.file_format
         )
     )
     journal = Journal(db, account.owner_id)
@@ -248,18 +276,98 @@ async def confirm(
         fresh = [
             (line, amount, key)
             for line, amount, key in zip(lines, amounts, chunk_keys, strict=True)
-            if not next(known)
+            if not next(known) and choices.imported(line.line)
         ]
-        await categorise.learn(db, account.owner_id, [line for line, _amount, _key in fresh])
-        entries = [_entry(account, line, amount, categorise(line)) for line, amount, _ in fresh]
+        plain = [item for item in fresh if choices.join(item[0].line) is None]
+        await categorise.learn(db, account.owner_id, [line for line, _amount, _key in plain])
+        entries = [
+            _entry(account, line, amount, categorise(line), choices.transfer(line.line))
+            for line, amount, _key in plain
+        ]
         ids = await journal.record_many(entries)
-        await imports.add_keys(batch, ids, [key for _line, _amount, key in fresh])
+        await imports.add_keys(batch, ids, [key for _line, _amount, key in plain])
+        for line, _amount, key in fresh:
+            side = choices.join(line.line)
+            if side is not None:
+                await _join(journal, imports, batch, key, side)
+        batch.added += len(fresh)
         if progress is not None:
-            progress(len(entries))
+            progress(len(fresh))
+    batch.duplicates = checked.line_count - batch.added
     if opened.mapping is not None:
         await imports.save_mapping(account.id, opened.mapping.model_dump_json())
     await db.commit()
     return batch
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the person chose for the lines of a preview that the ledger holds already."""
+
+    checked: Preview
+    import_anyway: frozenset[int]
+    keep_separate: frozenset[int]
+
+    def __post_init__(self) -> None:
+        for field_name, chosen, kind, meaning in (
+            (
+                "import_anyway",
+                self.import_anyway,
+                MatchKind.PROBABLY_IMPORTED,
+                "probably imported already",
+            ),
+            (
+                "keep_separate",
+                self.keep_separate,
+                MatchKind.TRANSFER,
+                "a transfer with another account",
+            ),
+        ):
+            wrong = sorted(n for n in chosen if self._kind(n) is not kind)
+            if wrong:
+                raise InvalidInput(field_name, f"line {wrong[0]} of the file is not {meaning}")
+
+    def _kind(self, line_number: int) -> MatchKind | None:
+        match = self.checked.matches.get(line_number)
+        return None if match is None else match.kind
+
+    def imported(self, line_number: int) -> bool:
+        """Whether a line the key does not recognise goes in."""
+        probable = self._kind(line_number) is MatchKind.PROBABLY_IMPORTED
+        return not probable or line_number in self.import_anyway
+
+    def join(self, line_number: int) -> TransferSide | None:
+        """The other side, already in another account, that the line joins, if it does."""
+        match = self._transfer(line_number)
+        return None if match is None else match.side
+
+    def transfer(self, line_number: int) -> int | None:
+        """The other account of a line that becomes a new transfer (its category names an
+        account that holds no other side), if it does."""
+        match = self._transfer(line_number)
+        return None if match is None or match.side is not None else match.account_id
+
+    def _transfer(self, line_number: int) -> Match | None:
+        match = self.checked.matches.get(line_number)
+        if match is None or match.kind is not MatchKind.TRANSFER:
+            return None
+        return None if line_number in self.keep_separate else match
+
+
+async def _join(
+    journal: Journal, imports: ImportRepository, batch: ImportBatch, key: str, side: TransferSide
+) -> None:
+    """Make a line and its transfer's other side one transaction: the other side's category
+    leg becomes this account's leg, and the join is recorded for undo."""
+    await journal.move_leg(side.posting_id, account_id=batch.account_id, category_id=None)
+    join = ImportJoin(
+        batch_id=batch.id,
+        transaction_id=side.transaction_id,
+        posting_id=side.posting_id,
+        category_id=side.category_id,
+    )
+    await imports.add_join(join)
+    await imports.add_keys(batch, [side.transaction_id], [key])
 
 
 def _checked_chunks(
@@ -317,9 +425,18 @@ def _new_transaction(
     )
 
 
-def _entry(account: Account, line: StatementLine, amount: int, category_id: int | None) -> Entry:
-    """An imported line as the ledger records it: cleared, since the bank has it."""
+def _entry(
+    account: Account,
+    line: StatementLine,
+    amount: int,
+    category_id: int | None,
+    transfer_to: int | None,
+) -> Entry:
+    """An imported line as the ledger records it, cleared since the bank has it: against its
+    category, or a transfer with the other account the file's category names."""
     legs = simple_legs(account, amount, category_id)
+    if transfer_to is not None:
+        legs = (legs[0], Leg(-amount, account.currency, account_id=transfer_to))
     return Entry(line.date, legs, line.payee[:PAYEE_LENGTH], line.memo, TransactionStatus.CLEARED)
 
 
@@ -327,17 +444,32 @@ def _entry(account: Account, line: StatementLine, amount: int, category_id: int 
 
 
 async def undo(*, db: AsyncSession, owner_id: int, batch_id: int) -> ImportBatch:
-    """Delete every transaction a batch added; refused while one of them is reconciled.
-    Commits."""
+    """Delete every transaction a batch added and part the transfers it joined, giving the
+    other side back its category; refused while one of them is reconciled, or while a later
+    batch has joined one of them. Commits."""
     imports = ImportRepository(db, owner_id)
     batch = await get_batch(db=db, owner_id=owner_id, batch_id=batch_id)
     if batch.undone_at is not None:
         raise Conflict(f"import {batch_id} has already been undone")
+    later = await imports.joining_batch(batch_id)
+    if later is not None:
+        raise Conflict(
+            f"import {later.id} ({later.filename}) joined transactions of this import as "
+            f"transfers; undo import {later.id} first"
+        )
     if TransactionStatus.RECONCILED in await imports.batch_statuses(batch_id):
         raise Conflict(
             f"import {batch_id} holds reconciled transactions; unreconcile them to undo it"
         )
-    await Journal(db, owner_id).delete_many(await imports.batch_transaction_ids(batch_id))
+    journal = Journal(db, owner_id)
+    joins = await imports.batch_joins(batch_id)
+    for join in joins:
+        if await imports.leg_in_account(join.posting_id, batch.account_id):
+            await journal.move_leg(join.posting_id, account_id=None, category_id=join.category_id)
+    joined = {join.transaction_id for join in joins}
+    added = [i for i in await imports.batch_transaction_ids(batch_id) if i not in joined]
+    await journal.delete_many(added)
+    await imports.forget_batch(batch_id)
     batch.undone_at = utc_now()
     await db.commit()
     return batch
@@ -354,6 +486,13 @@ async def get_batch(*, db: AsyncSession, owner_id: int, batch_id: int) -> Import
 async def list_batches(*, db: AsyncSession, owner_id: int) -> Sequence[ImportBatch]:
     """The owner's imports, newest first."""
     return await ImportRepository(db, owner_id).batches()
+
+
+async def _other_accounts(db: AsyncSession, owner_id: int, account: Account) -> list[Account]:
+    """The owner's other accounts in the account's currency: where a transfer's other side
+    can be."""
+    found = await AccountRepository(db, owner_id).list()
+    return [a for a in found if a.id != account.id and a.currency == account.currency]
 
 
 async def _import_account(db: AsyncSession, owner_id: int, account_id: int) -> Account:

@@ -181,6 +181,28 @@ class Journal:
             )
         await change.apply(self.session)
 
+    async def move_leg(
+        self, posting_id: int, *, account_id: int | None, category_id: int | None
+    ) -> None:
+        """Point one leg of a transaction at another account or category (both None: an
+        uncategorised line), its amount kept: how an imported line joins the transaction
+        already in another account as a transfer, and how undoing the import parts them."""
+        posting = await self.session.scalar(
+            select(Posting).where(Posting.id == posting_id, self._owned_posting())
+        )
+        if posting is None:
+            raise InvalidInput("postings", f"posting {posting_id} not found")
+        transaction = await self.session.get_one(Transaction, posting.transaction_id)
+        moved = Leg(posting.amount_minor, posting.currency, account_id, category_id, posting.memo)
+        legs = [moved if p.id == posting_id else _leg(p) for p in transaction.postings]
+        await self._check([Entry(transaction.date, legs)])
+        change = TotalsChange()
+        change.add_transaction(transaction, sign=-1)
+        posting.account_id, posting.category_id = account_id, category_id
+        await self.session.flush()
+        change.add_transaction(transaction)
+        await change.apply(self.session)
+
     async def move_category(self, from_id: int, to_id: int) -> None:
         """Move every line of one category to another (before the first is deleted)."""
         await self._require_categories({from_id, to_id})
