@@ -39,9 +39,15 @@ async def confirm_import(
     request: Request, upload: Upload, db: SessionDep, user: ApiUser
 ) -> ImportBatchRead:
     """Import the file's new lines as one batch, all or nothing (422 while a line has a
-    problem)."""
+    problem). Lines probably imported already are skipped but those in `import_anyway`; lines
+    matched as a transfer join their other side but those in `keep_separate`."""
     checked = await _preview(request, upload, db, user.id)
-    batch = await service.confirm(db=db, checked=checked)
+    batch = await service.confirm(
+        db=db,
+        checked=checked,
+        import_anyway=upload.import_anyway,
+        keep_separate=upload.keep_separate,
+    )
     return ImportBatchRead.model_validate(batch)
 
 
@@ -79,6 +85,8 @@ def preview_answer(checked: service.Preview) -> ImportPreviewRead:
             "currency": currency,
             "new": checked.new,
             "duplicates": checked.duplicates,
+            "probably_imported": checked.probably_imported,
+            "transfers": checked.transfers,
             "net": format_minor(checked.net_minor, currency),
             "problems": checked.problems,
             "lines": [
@@ -90,6 +98,7 @@ def preview_answer(checked: service.Preview) -> ImportPreviewRead:
                     "memo": row.new.memo,
                     "category_id": row.new.category_id,
                     "duplicate": row.duplicate,
+                    "match": row.match,
                 }
                 for row in checked.lines
             ],

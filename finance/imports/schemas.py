@@ -7,6 +7,7 @@ from fastapi import UploadFile
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from finance.imports.formats import FileFormat
+from finance.imports.matching import MatchKind
 from finance.schemas import OutputModel, RowId
 
 PREVIEW_LINE: dict[str, JsonValue] = {
@@ -17,6 +18,7 @@ PREVIEW_LINE: dict[str, JsonValue] = {
     "memo": "",
     "category_id": 4,
     "duplicate": False,
+    "match": None,
 }
 BATCH: dict[str, JsonValue] = {
     "id": 1,
@@ -47,6 +49,14 @@ class ImportUpload(BaseModel):
         default=None,
         description="For a CSV: which column holds what, as JSON (see the preview's `csv`).",
     )
+    import_anyway: list[int] = Field(
+        default_factory=list,
+        description="Lines (numbers) probably imported already to import all the same.",
+    )
+    keep_separate: list[int] = Field(
+        default_factory=list,
+        description="Lines (numbers) matched as a transfer to import as lines of their own.",
+    )
 
 
 class LineProblemRead(OutputModel):
@@ -58,6 +68,35 @@ class LineProblemRead(OutputModel):
 
     line: int
     message: str
+
+
+class LineMatchRead(OutputModel):
+    """What the ledger already holds of a line its key does not recognise:
+    `probably_imported`, the account's transaction it probably is (skipped unless the line is
+    in `import_anyway`); or `transfer`, the other side in `account_id` that the line joins as
+    one transfer (unless it is in `keep_separate`; `transaction_id` null: the file's category
+    names the account, and a new transfer is made)."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "transfer",
+                    "transaction_id": 12,
+                    "payee": "Visa payment",
+                    "account_id": 2,
+                    "account_name": "Visa",
+                }
+            ]
+        }
+    )
+
+    kind: MatchKind
+    transaction_id: int | None
+    payee: str
+    account_id: int | None
+    account_name: str
 
 
 class PreviewLineRead(OutputModel):
@@ -72,6 +111,7 @@ class PreviewLineRead(OutputModel):
     memo: str
     category_id: int | None
     duplicate: bool
+    match: LineMatchRead | None
 
 
 class CsvLayoutRead(OutputModel):
@@ -114,6 +154,8 @@ class ImportPreviewRead(OutputModel):
                     "currency": "USD",
                     "new": 1,
                     "duplicates": 0,
+                    "probably_imported": 0,
+                    "transfers": 0,
                     "net": "-47.77",
                     "problems": [],
                     "lines": [PREVIEW_LINE],
@@ -129,6 +171,10 @@ class ImportPreviewRead(OutputModel):
     currency: str
     new: int
     duplicates: int
+    probably_imported: int
+    """Lines the account probably holds already; skipped unless named in `import_anyway`."""
+    transfers: int
+    """New lines that become transfers with another account (counted in `new`)."""
     net: str
     """Money in minus money out over the new lines."""
     problems: list[LineProblemRead]

@@ -220,3 +220,103 @@ async def test_imports_are_listed_newest_first(client):
     assert (await get_json(client, f"{API}/imports/{first['id']}"))["filename"] == (
         "cash-2026-10.qif"
     )
+
+
+SAME_STATEMENT = [
+    # imported first, then the same statement in another format, currency, lines
+    ("checking-2026-10.csv", "checking-2026-10.ofx", "USD", 73),
+    ("creditcard-2026-10.csv", "creditcard-2026-10.qfx", "USD", 30),
+    ("girokonto-2026-10.camt053.xml", "girokonto-2026-10.csv", "EUR", 35),
+]
+CHECKING_PAYS_VISA = (
+    b"Date,Description,Amount\n2026-10-03,Whole Foods,-54.23\n2026-10-05,VISA PAYMENT,-200.00\n"
+)
+VISA_PAID = b"Date,Description,Amount\n2026-10-07,PAYMENT THANK YOU,200.00\n"
+
+
+@pytest.mark.parametrize(("first", "second", "currency", "count"), SAME_STATEMENT)
+async def test_a_statement_imported_in_another_format_is_probably_imported_already(
+    client, first, second, currency, count
+):
+    account_id = await account_in(client, currency)
+    created(await sample(client, "", account_id, first))
+    preview = await sample(client, "/preview", account_id, second)
+    assert preview.status_code == 200
+    body = preview.json()
+    assert (body["new"], body["probably_imported"]) == (0, count)
+    assert {line["match"]["kind"] for line in body["lines"]} == {"probably_imported"}
+    ids = {transaction["id"] for transaction in await ledger(client)}
+    assert {line["match"]["transaction_id"] for line in body["lines"]} == ids
+    batch = created(await sample(client, "", account_id, second))
+    assert (batch["added"], batch["duplicates"]) == (0, count)
+    assert len(await ledger(client)) == count
+
+
+async def test_a_line_probably_imported_goes_in_when_the_person_says_so(client):
+    account_id = await account_in(client, "USD")
+    created(await sample(client, "", account_id, "checking-2026-10.csv"))
+    data = (DATA / "checking-2026-10.ofx").read_bytes()
+    refused = await client.post(
+        f"{API}/imports",
+        data={"account_id": str(account_id), "keep_separate": ["44"]},
+        files={"file": ("checking.ofx", data)},
+    )
+    assert_problem(refused, 422, field="keep_separate")
+    preview = (await upload(client, "/preview", account_id, "checking.ofx", data)).json()
+    chosen = preview["lines"][5]["line"]
+    batch = await client.post(
+        f"{API}/imports",
+        data={"account_id": str(account_id), "import_anyway": [str(chosen)]},
+        files={"file": ("checking.ofx", data)},
+    )
+    assert (created(batch)["added"], created(batch)["duplicates"]) == (1, 72)
+    assert len(await ledger(client)) == 74
+
+
+async def test_a_payment_seen_from_both_accounts_becomes_one_transfer(client):
+    checking = await account_in(client, "USD", "Checking")
+    visa = int((await add_account(client, "Visa", type="credit_card"))["id"])
+    first = created(await upload(client, "", checking, "checking.csv", CHECKING_PAYS_VISA))
+    preview = (await upload(client, "/preview", visa, "visa.csv", VISA_PAID)).json()
+    match = preview["lines"][0]["match"]
+    assert (match["kind"], match["account_name"], preview["transfers"]) == (
+        "transfer",
+        "Checking",
+        1,
+    )
+    second = created(await upload(client, "", visa, "visa.csv", VISA_PAID))
+    transactions = await ledger(client)
+    assert len(transactions) == 2
+    payment = next(t for t in transactions if t["payee"] == "VISA PAYMENT")
+    assert payment["id"] == match["transaction_id"]
+    assert (payment["type"], payment["from_account_id"], payment["to_account_id"]) == (
+        "transfer",
+        checking,
+        visa,
+    )
+    refused = await client.delete(f"{API}/imports/{first['id']}")
+    assert_problem(refused, 409)
+    assert f"undo import {second['id']} first" in refused.json()["detail"]
+    assert (await client.delete(f"{API}/imports/{second['id']}")).status_code == 200
+    transactions = await ledger(client)
+    assert [
+        (t["type"], t["account_id"], t["amount"])
+        for t in transactions
+        if t["payee"] == "VISA PAYMENT"
+    ] == [("simple", checking, "-200.00")]
+    assert (await client.delete(f"{API}/imports/{first['id']}")).status_code == 200
+    assert await ledger(client) == []
+
+
+async def test_a_transfer_kept_separate_stays_two_transactions(client):
+    checking = await account_in(client, "USD", "Checking")
+    visa = int((await add_account(client, "Visa", type="credit_card"))["id"])
+    created(await upload(client, "", checking, "checking.csv", CHECKING_PAYS_VISA))
+    batch = await client.post(
+        f"{API}/imports",
+        data={"account_id": str(visa), "keep_separate": ["2"]},
+        files={"file": ("visa.csv", VISA_PAID)},
+    )
+    assert created(batch)["added"] == 1
+    assert {t["type"] for t in await ledger(client)} == {"simple"}
+    assert len(await ledger(client)) == 3
