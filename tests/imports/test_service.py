@@ -18,8 +18,10 @@ from finance.errors import Conflict, InvalidInput, NotFound
 from finance.imports import service
 from finance.imports.camt_reader import read_camt053
 from finance.imports.formats import FileFormat, OpenedFile
+from finance.imports.matching import MatchKind
 from finance.imports.service import Preview
 from finance.imports.statement import LineProblem, Statement, StatementLine
+from finance.ledger.check import check_ledger
 from finance.ledger.models import AccountType, CategoryKind, Transaction, TransactionStatus
 from finance.models import Base
 from finance.users.models import User
@@ -229,3 +231,94 @@ async def test_the_camt_sample_imports_its_stated_count_and_sum(db, owner):
     assert batch.added == 35
     assert await balance(db, owner, account_id) == 407432
     assert (await confirm(db, owner, account_id, read)).added == 0
+
+
+async def open_named(db: AsyncSession, owner: User, name: str, **fields: Any) -> int:
+    data = AccountCreate(
+        name=name, type=AccountType.CHECKING, currency="USD", opening_date=OCTOBER, **fields
+    )
+    return (await accounts.create_account(db=db, owner_id=owner.id, data=data)).account.id
+
+
+async def test_a_line_typed_by_hand_or_imported_in_another_format_is_probably_there(db, owner):
+    account_id = await open_account(db, owner)
+    await confirm(db, owner, account_id, statement(line(2, 3, "-4.50", "Blue Bottle Coffee")))
+    ofx = statement(
+        line(10, 3, "-4.50", "BLUE BOTTLE COFFEE", reference="F1"),
+        line(11, 3, "-4.50", "BLUE BOTTLE COFFEE", reference="F2"),
+        line(12, 4, "-59.90", "AMAZON MKTP US*2K4", reference="F3"),
+    )
+    checked = await preview(db, owner, account_id, ofx)
+    assert (checked.new, checked.probably_imported, checked.duplicates) == (2, 1, 0)
+    assert [row.match.kind if row.match else None for row in checked.lines] == [
+        MatchKind.PROBABLY_IMPORTED,
+        None,
+        None,
+    ]
+    batch = await service.confirm(db=db, checked=checked)
+    assert (batch.added, batch.duplicates) == (2, 1)
+    assert await balance(db, owner, account_id) == -450 * 2 - 5990
+
+
+async def test_payees_that_agree_are_paired_before_the_rest(db, owner):
+    account_id = await open_account(db, owner)
+    await confirm(
+        db,
+        owner,
+        account_id,
+        statement(line(2, 5, "-61.66", "Aral Tankstelle"), line(3, 5, "-61.66", "Shell Oil 5739")),
+    )
+    checked = await preview(
+        db,
+        owner,
+        account_id,
+        statement(
+            line(7, 5, "-61.66", "Kartenzahlung"), line(8, 5, "-61.66", "ARAL TANKSTELLE 12")
+        ),
+    )
+    payees = [row.match.payee for row in checked.lines if row.match]
+    assert payees == ["Shell Oil 5739", "Aral Tankstelle"]
+
+
+async def test_a_transfer_joined_then_undone_leaves_the_ledger_whole_and_as_it_was(db, owner):
+    checking = await open_named(db, owner, "Checking")
+    card = await open_named(db, owner, "Card")
+    rent = await categories.create_category(
+        db=db, owner_id=owner.id, data=CategoryCreate(name="Bills", kind=CategoryKind.EXPENSE)
+    )
+    paid = statement(line(2, 5, "-200.00", "CARD PAYMENT", category="Bills"))
+    await confirm(db, owner, checking, paid)
+    await confirm(db, owner, card, statement(line(2, 1, "-9.99", "Streaming")))
+    before = await dump(db)
+    checked = await preview(db, owner, card, statement(line(4, 8, "200.00", "THANK YOU")))
+    assert checked.lines[0].match is not None
+    assert checked.lines[0].match.account_name == "Checking"
+    batch = await service.confirm(db=db, checked=checked)
+    assert len((await db.scalars(select(Transaction.id))).all()) == 2
+    assert (await balance(db, owner, checking), await balance(db, owner, card)) == (-20000, 19001)
+    assert (await check_ledger(db)).ok
+    owner_id, batch_id = owner.id, batch.id
+    await service.undo(db=db, owner_id=owner_id, batch_id=batch_id)
+    assert (await check_ledger(db)).ok
+    after = await dump(db)
+    assert {name: rows for name, rows in after.items() if name != "import_batches"} == {
+        name: rows for name, rows in before.items() if name != "import_batches"
+    }
+    assert rent.id in {row[2] for row in after["postings"]}
+
+
+async def test_a_category_naming_the_other_account_makes_a_transfer(db, owner):
+    checking = await open_named(db, owner, "Checking")
+    savings = await open_named(db, owner, "Savings")
+    moved = statement(
+        line(2, 5, "-500.00", "To savings", category="Transfer:Savings"),
+        line(3, 6, "-20.00", "Old habit", category="[savings]"),
+    )
+    checked = await preview(db, owner, checking, moved)
+    assert [row.match.account_name for row in checked.lines if row.match] == ["Savings"] * 2
+    await service.confirm(db=db, checked=checked, keep_separate=[3])
+    assert (await balance(db, owner, checking), await balance(db, owner, savings)) == (
+        -52000,
+        50000,
+    )
+    assert (await check_ledger(db)).ok
