@@ -122,7 +122,12 @@ async def confirm_import(request: Request, db: SessionDep, user: PageUser) -> Re
         checked = await service.preview(
             db=db, owner_id=user.id, account_id=draft.account_id, opened=opened, keep_lines=0
         )
-        batch = await service.confirm(db=db, checked=checked)
+        batch = await service.confirm(
+            db=db,
+            checked=checked,
+            import_anyway=await _chosen_lines(request, "import_anyway"),
+            keep_separate=await _chosen_lines(request, "keep_separate"),
+        )
     except (InvalidInput, Conflict, NotFound) as refused:
         kept = {**values, **_mapping_values(mapping)}
         return await _preview(request, db, user.id, draft, kept, failure=refused.detail)
@@ -196,6 +201,14 @@ async def _uploaded(request: Request) -> tuple[str, bytes]:
     if len(data) > limit:
         raise TooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
     return file.filename, data
+
+
+async def _chosen_lines(request: Request, name: str) -> list[int]:
+    """The line numbers of the ticked boxes called `name`."""
+    ticked = (await request.form()).getlist(name)
+    if not all(isinstance(value, str) and value.isdigit() for value in ticked):
+        raise InvalidInput(name, "a ticked line is not a line number; preview the file again")
+    return [int(str(value)) for value in ticked]
 
 
 def _form_mapping(values: Mapping[str, str]) -> CsvMapping:

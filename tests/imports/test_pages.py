@@ -3,6 +3,7 @@ cannot be guessed), confirm, and undo, all as plain forms; nothing reaches the d
 confirm, and the file waits on the server under a token only its owner can use."""
 
 import os
+import re
 import time
 from collections.abc import AsyncIterator
 from html.parser import HTMLParser
@@ -295,3 +296,40 @@ async def test_another_users_import_is_not_found(client, other_client):
     assert (await other_client.post("/imports/1/undo", headers=html)).status_code == 404
     listed = await other_client.get("/imports?imported=1")
     assert "cash-2026-10.qif" not in listed.text and "Imported" not in listed.text
+
+
+async def test_the_ofx_of_a_statement_imported_as_csv_shows_probably_already_imported(client):
+    account = await add_account(client, "Everyday")
+    first = await upload(client, account["id"], "checking-2026-10.csv")
+    assert (await client.post("/imports/confirm", data=form(first, "confirm-form"))).is_redirect
+    preview = await upload(client, account["id"], "checking-2026-10.ofx")
+    assert preview.status_code == 200, preview.text
+    assert preview.text.count("probably already imported</span>") == 73
+    assert 'New transactions</div><div class="value">0<' in preview.text
+    existing = [t["id"] for t in await ledger(client)]
+    assert f'href="/transactions/{existing[0]}"' in preview.text
+    confirm = form(preview, "confirm-form")
+    ticked = re.findall(r'name="import_anyway" value="(\d+)"', preview.text)[5]
+    done = await client.post("/imports/confirm", data={**confirm, "import_anyway": [ticked]})
+    assert done.status_code == 303, done.text
+    assert len(await ledger(client)) == 74
+
+
+async def test_a_payment_seen_from_both_accounts_is_offered_as_a_transfer(client):
+    checking = await add_account(client, "Checking")
+    visa = await add_account(client, "Visa", type="credit_card")
+    paid = b"Date,Description,Amount\n2026-10-05,VISA PAYMENT,-200.00\n"
+    first = await upload(client, checking["id"], "checking.csv", paid)
+    assert (await client.post("/imports/confirm", data=form(first, "confirm-form"))).is_redirect
+    received = b"Date,Description,Amount\n2026-10-07,PAYMENT THANK YOU,200.00\n"
+    preview = await upload(client, visa["id"], "visa.csv", received)
+    assert "transfer with Checking</span>" in preview.text
+    done = await client.post("/imports/confirm", data=form(preview, "confirm-form"))
+    assert done.status_code == 303, done.text
+    transactions = await ledger(client)
+    assert [(t["type"], t["payee"]) for t in transactions] == [("transfer", "VISA PAYMENT")]
+    refused = await client.post("/imports/1/undo", data={})
+    assert refused.status_code == 409
+    assert "undo import 2 first" in refused.text
+    assert (await client.post("/imports/2/undo", data={})).status_code == 303
+    assert [t["type"] for t in await ledger(client)] == ["simple"]
