@@ -89,7 +89,7 @@ class LineMatchRead(OutputModel):
                     "account_name": "Visa",
                 }
             ]
-        }
+        },
     )
 
     kind: MatchKind
