@@ -120,3 +120,25 @@ async def test_the_import_works_without_javascript(no_js_page: Page, server: Ser
     assert transaction_count(server) == 73
     await undo_from_the_imports_page(page, server, "checking-2026-10.csv")
     assert transaction_count(server) == 0
+
+
+async def test_the_same_statement_as_csv_then_ofx_is_probably_already_imported(
+    page: Page, server: Server
+) -> None:
+    add_account(server, "Everyday", "USD")
+    await upload(page, server, "Everyday (USD)", DATA / "checking-2026-10.csv")
+    await page.get_by_role("button", name="Import 73 transactions").click()
+    await expect(page.get_by_role("status")).to_contain_text("Imported 73 transactions")
+
+    await upload(page, server, "Everyday (USD)", DATA / "checking-2026-10.ofx")
+    await expect(page.get_by_role("status").first).to_contain_text(
+        "73 lines are probably already imported"
+    )
+    await expect(page.locator(".badge", has_text="probably already imported")).to_have_count(73)
+    await screenshot(page, "import-probably-already-imported")
+    await page.get_by_label("import anyway").first.check()
+    await page.get_by_role("button", name="Import the ticked lines into Everyday").click()
+    await expect(page.get_by_role("status")).to_contain_text(
+        "Imported 1 transaction (72 duplicates skipped)"
+    )
+    assert transaction_count(server) == 74
