@@ -480,3 +480,50 @@ def test_going_back_before_optional_opening_dates_dates_every_account_on_postgre
     postgres_databases: Callable[[str], str],
 ) -> None:
     going_back_before_0005_dates_every_account(postgres_databases("opening_dates"))
+
+
+def going_back_before_0008_drops_the_joins_and_keeps_the_transfers(url: str) -> None:
+    """Migration 0008 records the transfers an import joined; going back drops the records,
+    the transfers stay as they are, and coming forward again works."""
+    migrate.upgrade(url)
+
+    def add_join(connection: Connection) -> None:
+        for statement in LEDGER_AT_0003.split(";"):
+            connection.execute(text(statement))
+        connection.execute(
+            text(
+                "INSERT INTO import_batches (id, owner_id, account_id, filename, file_format, "
+                "added, duplicates, created_at) VALUES (1, 1, 2, 's.csv', 'csv', 1, 0, "
+                "'2026-10-21')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO import_joins (batch_id, transaction_id, posting_id, category_id) "
+                "VALUES (1, 2, 4, NULL)"
+            )
+        )
+        connection.commit()
+
+    on_connection(url, add_join)
+    command.downgrade(migrate.alembic_config(url), "0005")
+    tables = on_connection(url, lambda connection: inspect(connection).get_table_names())
+    assert "import_joins" not in tables
+    postings = on_connection(
+        url, lambda connection: connection.execute(text("SELECT count(*) FROM postings")).scalar()
+    )
+    assert postings == 7
+    migrate.upgrade(url)
+    assert migrate.is_up_to_date(url)
+
+
+def test_going_back_before_import_joins_keeps_the_transfers_on_sqlite(tmp_path: Path) -> None:
+    going_back_before_0008_drops_the_joins_and_keeps_the_transfers(
+        sqlite_url(tmp_path / "finance.db")
+    )
+
+
+def test_going_back_before_import_joins_keeps_the_transfers_on_postgresql(
+    postgres_databases: Callable[[str], str],
+) -> None:
+    going_back_before_0008_drops_the_joins_and_keeps_the_transfers(postgres_databases("joins"))
