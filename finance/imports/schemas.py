@@ -1,13 +1,12 @@
 """How the import API shows a preview and a batch."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import UploadFile
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from finance.imports.formats import FileFormat
-from finance.imports.matching import MatchKind
 from finance.schemas import OutputModel, RowId
 
 PREVIEW_LINE: dict[str, JsonValue] = {
@@ -92,7 +91,7 @@ class LineMatchRead(OutputModel):
         },
     )
 
-    kind: MatchKind
+    kind: Literal["probably_imported", "transfer"]
     transaction_id: int | None
     payee: str
     account_id: int | None
