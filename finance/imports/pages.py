@@ -122,7 +122,7 @@ async def confirm_import(request: Request, db: SessionDep, user: PageUser) -> Re
         checked = await service.preview(
             db=db, owner_id=user.id, account_id=draft.account_id, opened=opened, keep_lines=0
         )
-        batch = await service.confirm(db=db, checked=checked)
+        batch = await service.confirm(db=db, checked=checked, consent=_consent(values))
     except (InvalidInput, Conflict, NotFound) as refused:
         kept = {**values, **_mapping_values(mapping)}
         return await _preview(request, db, user.id, draft, kept, failure=refused.detail)
@@ -173,6 +173,14 @@ async def _draft(request: Request, owner_id: int, values: Mapping[str, str]) -> 
         await (await request.form()).close()  # the uploaded file's temporary copy
     file_format = choice.file_format or detect_format(upload.filename, upload.data)
     return Draft(upload, choice.account_id, file_format, fresh=not token)
+
+
+def _consent(values: Mapping[str, str]) -> service.Consent:
+    """What the confirm form's boxes agree to."""
+    return service.Consent(
+        skip_problem_lines=values.get("skip_problem_lines") == "on",
+        move_opening_date=values.get("move_opening_date") == "on",
+    )
 
 
 def _choice(values: Mapping[str, str]) -> ImportChoice:
@@ -440,7 +448,10 @@ async def _notice(
         return None
     if imported:
         skipped = _count(batch.duplicates, "duplicate")
-        return f"Imported {_count(batch.added, 'transaction')} ({skipped} skipped)."
+        left_out = f" {_count(len(batch.left_out), 'line')} left out (listed below)." * bool(
+            batch.left_out
+        )
+        return f"Imported {_count(batch.added, 'transaction')} ({skipped} skipped).{left_out}"
     return f"Undid the import of {batch.filename}: its transactions are deleted."
 
 

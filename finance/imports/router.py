@@ -39,9 +39,11 @@ async def confirm_import(
     request: Request, upload: Upload, db: SessionDep, user: ApiUser
 ) -> ImportBatchRead:
     """Import the file's new lines as one batch, all or nothing (422 while a line has a
-    problem)."""
+    problem or is dated before the account's opening date, unless `skip_problem_lines` or
+    `move_opening_date` says what to do about them)."""
     checked = await _preview(request, upload, db, user.id)
-    batch = await service.confirm(db=db, checked=checked)
+    consent = service.Consent(upload.skip_problem_lines, upload.move_opening_date)
+    batch = await service.confirm(db=db, checked=checked, consent=consent)
     return ImportBatchRead.model_validate(batch)
 
 
@@ -80,7 +82,10 @@ def preview_answer(checked: service.Preview) -> ImportPreviewRead:
             "new": checked.new,
             "duplicates": checked.duplicates,
             "net": format_minor(checked.net_minor, currency),
+            "problem_count": checked.problem_count,
             "problems": checked.problems,
+            "before_opening_date": checked.before_opening_date,
+            "first_date": checked.first_date,
             "lines": [
                 {
                     "line": row.line,

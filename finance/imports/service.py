@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from finance.accounts import service as accounts
 from finance.accounts.repository import AccountRepository
 from finance.errors import Conflict, InvalidInput, NotFound
 from finance.imports.categorise import Categorise
@@ -31,7 +32,7 @@ from finance.imports.formats import (
     open_file,
 )
 from finance.imports.keys import KeyMaker
-from finance.imports.models import ImportBatch
+from finance.imports.models import ImportBatch, LeftOutLine
 from finance.imports.repository import ImportRepository
 from finance.imports.statement import FileRefused, LineProblem, StatementLine
 from finance.ledger.entries import Entry, simple_legs
@@ -81,6 +82,10 @@ class Preview:
     duplicates: int = 0
     problem_count: int = 0
     net_minor: int = 0
+    before_opening_date: int = 0
+    """How many readable lines are dated before the account's opening date."""
+    first_date: date | None = None
+    """The date of the file's earliest readable line."""
     known: bytearray = field(default_factory=bytearray)
     """For each readable line in turn, whether the account holds it already: confirming, in the
     same database transaction, reads the file again but need not look its keys up again."""
@@ -202,6 +207,7 @@ async def preview(
         room = len(lines) if keep_lines is None else max(0, keep_lines - len(result.lines))
         await categorise.learn(db, owner_id, lines[:room])
         for index, (line, amount, key) in enumerate(zip(lines, amounts, chunk_keys, strict=True)):
+            _count_date(result, line.date)
             duplicate = key in known
             result.known.append(duplicate)
             result.duplicates += duplicate
@@ -216,20 +222,43 @@ async def preview(
     return result
 
 
+def _count_date(result: Preview, day: date) -> None:
+    """Note a readable line's date: the file's first date, and lines before the opening."""
+    opening = result.account.opening_date
+    result.before_opening_date += opening is not None and day < opening
+    if result.first_date is None or day < result.first_date:
+        result.first_date = day
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the person agreed to when confirming, beyond importing the new lines."""
+
+    skip_problem_lines: bool = False
+    """Leave out the lines that cannot be read (the batch records them) and import the rest."""
+    move_opening_date: bool = False
+    """Move the account's opening date back to the file's first date, in the same commit."""
+
+
+NO_CONSENT = Consent()
+
+
 async def confirm(
-    *, db: AsyncSession, checked: Preview, progress: Callable[[int], None] | None = None
+    *,
+    db: AsyncSession,
+    checked: Preview,
+    consent: Consent = NO_CONSENT,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportBatch:
     """Import the new lines of a file previewed in this same database transaction, as one
-    batch, all or nothing; refused while any line has a problem. A CSV's mapping is remembered
-    for the account; `progress` hears how many transactions went in after each chunk. Commits."""
+    batch, all or nothing; refused while any line has a problem or is dated before the
+    account's opening date, unless `consent` says what to do about them. A CSV's mapping is
+    remembered for the account; `progress` hears how many transactions went in after each
+    chunk. Commits."""
     account, opened = checked.account, checked.opened
-    if checked.problem_count:
-        first = f", first line {checked.problems[0].line}: {checked.problems[0].message}"
-        raise InvalidInput(
-            "file",
-            f"{opened.name}: {checked.problem_count} line(s) cannot be read"
-            f"{first if checked.problems else ''}; nothing was imported",
-        )
+    require_consent(checked, consent)
+    if consent.move_opening_date and checked.first_date is not None:
+        await accounts.open_account_by(db, account, checked.first_date)
     imports = ImportRepository(db, account.owner_id)
     batch = await imports.add_batch(
         ImportBatch(
@@ -238,12 +267,13 @@ async def confirm(
             file_format=opened.file_format,
             added=checked.new,
             duplicates=checked.duplicates,
+            left_out=[],
         )
     )
     journal = Journal(db, account.owner_id)
     keys, categorise = KeyMaker(), await Categorise.for_owner(db, account.owner_id)
-    known = iter(checked.known)
-    for lines, amounts in _checked_chunks(opened, account, Preview(account, opened), 0):
+    known, left_out = iter(checked.known), Preview(account, opened)
+    for lines, amounts in _checked_chunks(opened, account, left_out, None):
         chunk_keys = keys.keys(lines, amounts)
         fresh = [
             (line, amount, key)
@@ -256,10 +286,35 @@ async def confirm(
         await imports.add_keys(batch, ids, [key for _line, _amount, key in fresh])
         if progress is not None:
             progress(len(entries))
+    batch.left_out.extend(
+        LeftOutLine(line=problem.line, reason=problem.message, text=problem.text)
+        for problem in left_out.problems
+    )
     if opened.mapping is not None:
         await imports.save_mapping(account.id, opened.mapping.model_dump_json())
     await db.commit()
     return batch
+
+
+def require_consent(checked: Preview, consent: Consent) -> None:
+    """Refuse a file with unreadable lines, or lines before the opening date, unless the
+    person agreed to leave the former out and to move the opening date for the latter."""
+    name, account = checked.opened.name, checked.account
+    if checked.problem_count and not consent.skip_problem_lines:
+        first = checked.problems[0] if checked.problems else None
+        where = f", first line {first.line}: {first.message}" if first else ""
+        raise InvalidInput(
+            "file",
+            f"{name}: {checked.problem_count} line(s) cannot be read{where}; nothing was "
+            "imported (fix them, or choose to leave them out)",
+        )
+    if checked.before_opening_date and not consent.move_opening_date:
+        raise InvalidInput(
+            "move_opening_date",
+            f"{name}: {checked.before_opening_date} line(s) are dated before "
+            f"{account.name}'s opening date ({account.opening_date}); nothing was imported "
+            f"(move the opening date back to {checked.first_date} to import them)",
+        )
 
 
 def _checked_chunks(
@@ -292,16 +347,9 @@ def _amount(line: StatementLine, account: Account) -> int | LineProblem:
     """The line's amount in the account's minor units, or why the line does not fit the
     account."""
     try:
-        amount = Money.parse(format(line.amount, "f"), account.currency).minor
+        return Money.parse(format(line.amount, "f"), account.currency).minor
     except MoneyError as error:
         return LineProblem(line.line, f"amount {line.amount}: {error}")
-    if account.opening_date is not None and line.date < account.opening_date:
-        return LineProblem(
-            line.line,
-            f"{line.date} is before {account.name}'s opening date ({account.opening_date}); "
-            "move the account's opening date back first",
-        )
-    return amount
 
 
 def _new_transaction(

@@ -2,7 +2,7 @@
 file cannot be read. Readers know nothing of the ledger; amounts stay exact `Decimal`s as the
 file wrote them until the importer turns them into the account's minor units."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -26,12 +26,18 @@ class StatementLine:
     """The account's balance after this line, when the file states it."""
 
 
+TEXT_LENGTH = 500
+"""How much of an unreadable line's own text is kept to show it."""
+
+
 @dataclass(frozen=True)
 class LineProblem:
     """A line that could not be read, and why."""
 
     line: int
     message: str
+    text: str = field(default="", compare=False)
+    """The line as the file wrote it, where the reader has it (not part of what is wrong)."""
 
 
 @dataclass(frozen=True)
