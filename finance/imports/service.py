@@ -346,6 +346,11 @@ def _checked_chunks(
 def _amount(line: StatementLine, account: Account) -> int | LineProblem:
     """The line's amount in the account's minor units, or why the line does not fit the
     account."""
+    if line.currency and line.currency != account.currency:
+        return LineProblem(
+            line.line,
+            f"the amount is in {line.currency}, not in {account.currency} like the account",
+        )
     try:
         return Money.parse(format(line.amount, "f"), account.currency).minor
     except MoneyError as error:

@@ -24,6 +24,8 @@ class StatementLine:
     """The bank's id for the transaction (OFX FITID, camt reference); empty if it gives none."""
     balance: Decimal | None = None
     """The account's balance after this line, when the file states it."""
+    currency: str = ""
+    """The line's own currency, when it names one and the file as a whole does not."""
 
 
 TEXT_LENGTH = 500

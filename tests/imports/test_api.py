@@ -260,3 +260,20 @@ async def test_a_statement_from_before_the_opening_date_moves_it_back_when_asked
     assert batch["added"] == 73
     moved = await get_json(client, f"{API}/accounts/{account['id']}")
     assert moved["opening_date"] == "2026-10-01"
+
+
+async def test_an_ofx_without_a_statement_currency_imports_into_its_lines_currency(client):
+    data = (DATA / "others" / "ofxparse-v102-empty-tags.ofx").read_bytes()
+    aud = (await add_account(client, "Everyday AUD", currency="AUD", opening_date=None))["id"]
+    usd = (await add_account(client, "Checking USD", opening_date=None))["id"]
+    created(await upload(client, "", aud, "bank.ofx", data))
+    assert [line["amount"] for line in await ledger(client)] == ["12.34"]
+    preview = (await upload(client, "/preview", usd, "bank.ofx", data)).json()
+    assert preview["problems"][0]["message"] == "the amount is in AUD, not in USD like the account"
+
+
+async def test_a_quicken_full_export_imports_its_bank_records(client):
+    account_id = await account_in(client, "USD")
+    data = (DATA / "others" / "quicken-full-export.qif").read_bytes()
+    batch = created(await upload(client, "", account_id, "quicken.qif", data))
+    assert batch["added"] == 3

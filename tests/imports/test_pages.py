@@ -333,3 +333,12 @@ async def test_another_users_import_is_not_found(client, other_client):
     assert (await other_client.post("/imports/1/undo", headers=html)).status_code == 404
     listed = await other_client.get("/imports?imported=1")
     assert "cash-2026-10.qif" not in listed.text and "Imported" not in listed.text
+
+
+async def test_a_quicken_full_export_previews_its_bank_records(client):
+    account = await add_account(client)
+    data = (DATA / "others" / "quicken-full-export.qif").read_bytes()
+    preview = await upload(client, account["id"], "quicken.qif", data)
+    assert preview.status_code == 200, preview.text
+    assert 'New transactions</div><div class="value">3<' in preview.text
+    assert "Acme Payroll" in preview.text
