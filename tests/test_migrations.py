@@ -480,3 +480,15 @@ def test_going_back_before_optional_opening_dates_dates_every_account_on_postgre
     postgres_databases: Callable[[str], str],
 ) -> None:
     going_back_before_0005_dates_every_account(postgres_databases("opening_dates"))
+
+
+def test_going_back_before_left_out_lines_drops_only_their_table(tmp_path: Path) -> None:
+    """Migration 0006 adds the lines an import left out; going back removes that table alone."""
+    url = sqlite_url(tmp_path / "finance.db")
+    migrate.upgrade(url)
+    assert "import_left_out_lines" in schema_of(url)
+    command.downgrade(migrate.alembic_config(url), "0005")
+    tables = schema_of(url)
+    assert "import_left_out_lines" not in tables and "import_batches" in tables
+    migrate.upgrade(url)
+    assert "import_left_out_lines" in schema_of(url)
