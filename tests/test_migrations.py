@@ -482,8 +482,20 @@ def test_going_back_before_optional_opening_dates_dates_every_account_on_postgre
     going_back_before_0005_dates_every_account(postgres_databases("opening_dates"))
 
 
-def going_back_before_0008_drops_the_joins_and_keeps_the_transfers(url: str) -> None:
-    """Migration 0008 records the transfers an import joined; going back drops the records,
+def test_going_back_before_left_out_lines_drops_only_their_table(tmp_path: Path) -> None:
+    """Migration 0006 adds the lines an import left out; going back removes that table alone."""
+    url = sqlite_url(tmp_path / "finance.db")
+    migrate.upgrade(url)
+    assert "import_left_out_lines" in schema_of(url)
+    command.downgrade(migrate.alembic_config(url), "0005")
+    tables = schema_of(url)
+    assert "import_left_out_lines" not in tables and "import_batches" in tables
+    migrate.upgrade(url)
+    assert "import_left_out_lines" in schema_of(url)
+
+
+def going_back_before_0007_drops_the_joins_and_keeps_the_transfers(url: str) -> None:
+    """Migration 0007 records the transfers an import joined; going back drops the records,
     the transfers stay as they are, and coming forward again works."""
     migrate.upgrade(url)
 
@@ -506,7 +518,7 @@ def going_back_before_0008_drops_the_joins_and_keeps_the_transfers(url: str) -> 
         connection.commit()
 
     on_connection(url, add_join)
-    command.downgrade(migrate.alembic_config(url), "0005")
+    command.downgrade(migrate.alembic_config(url), "0006")
     tables = on_connection(url, lambda connection: inspect(connection).get_table_names())
     assert "import_joins" not in tables
     postings = on_connection(
@@ -518,7 +530,7 @@ def going_back_before_0008_drops_the_joins_and_keeps_the_transfers(url: str) -> 
 
 
 def test_going_back_before_import_joins_keeps_the_transfers_on_sqlite(tmp_path: Path) -> None:
-    going_back_before_0008_drops_the_joins_and_keeps_the_transfers(
+    going_back_before_0007_drops_the_joins_and_keeps_the_transfers(
         sqlite_url(tmp_path / "finance.db")
     )
 
@@ -526,4 +538,4 @@ def test_going_back_before_import_joins_keeps_the_transfers_on_sqlite(tmp_path: 
 def test_going_back_before_import_joins_keeps_the_transfers_on_postgresql(
     postgres_databases: Callable[[str], str],
 ) -> None:
-    going_back_before_0008_drops_the_joins_and_keeps_the_transfers(postgres_databases("joins"))
+    going_back_before_0007_drops_the_joins_and_keeps_the_transfers(postgres_databases("joins"))

@@ -1,4 +1,5 @@
-"""Rules for accounts. Each write commits before it returns."""
+"""Rules for accounts. Each write commits before it returns, but `open_account_by`, which is
+part of a larger write."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -125,6 +126,14 @@ async def update_account(
     result = await _with_balance(db, account)
     await db.commit()
     return result
+
+
+async def open_account_by(db: AsyncSession, account: Account, day: date) -> None:
+    """Move the account's opening date back to `day` if it opens later, inside the caller's
+    database transaction (so it lands with what needed it, or not at all): never commits."""
+    if account.opening_date is not None and day < account.opening_date:
+        account.opening_date = day
+        await db.flush()
 
 
 async def delete_account(*, db: AsyncSession, owner_id: int, account_id: int) -> None:

@@ -9,7 +9,8 @@ The format, version 1, is one JSON object; each list holds one object per line, 
     "categories": [{"ref", "parent" (a ref or null), "kind", "name", "created_at"}],
     "category_rules": [{"match", "pattern", "category" (a ref), "created_at"}],
     "import_batches": [{"ref", "account", "filename", "file_format", "added", "duplicates",
-                        "created_at", "undone_at"}],
+                        "created_at", "undone_at",
+                        "left_out": [{"line", "reason", "text"}] (lines the import left out)}],
     "csv_mappings": [{"account", "mapping" (the stored JSON text)}],
     "transactions": [{"date", "payee", "memo", "status", "created_at", "updated_at",
                       "postings": [{"account", "category", "amount", "currency", "memo"}],
@@ -41,7 +42,7 @@ from finance.exports.schemas import (
     BackupCategory,
     BackupTransaction,
 )
-from finance.imports.models import CsvMappingRecord, ImportBatch, ImportKey
+from finance.imports.models import CsvMappingRecord, ImportBatch, ImportKey, LeftOutLine
 from finance.ledger.entries import Entry, Leg
 from finance.ledger.journal import Journal
 from finance.ledger.models import Account, Category, Posting, Transaction
@@ -186,6 +187,10 @@ def _batches(batches: Sequence[ImportBatch], refs: Refs) -> list[dict[str, Any]]
             "duplicates": batch.duplicates,
             "created_at": stamp(batch.created_at),
             "undone_at": stamp(batch.undone_at),
+            "left_out": [
+                {"line": left.line, "reason": left.reason, "text": left.text}
+                for left in batch.left_out
+            ],
         }
         for batch in batches
     ]
@@ -366,6 +371,7 @@ async def _load_batches(repository: BackupRepository, backup: Backup, refs: Refs
             duplicates=item.duplicates,
             created_at=item.created_at,
             undone_at=item.undone_at,
+            left_out=[LeftOutLine(**left.model_dump()) for left in item.left_out],
         )
         for item in backup.import_batches
     ]

@@ -75,6 +75,12 @@ class BackupRule(BackupModel):
     created_at: dt.datetime
 
 
+class BackupLeftOutLine(BackupModel):
+    line: int
+    reason: str
+    text: str = ""
+
+
 class BackupBatch(BackupModel):
     ref: Ref
     account: Ref
@@ -84,6 +90,7 @@ class BackupBatch(BackupModel):
     duplicates: int
     created_at: dt.datetime
     undone_at: dt.datetime | None
+    left_out: list[BackupLeftOutLine] = Field(default_factory=list)
 
 
 class BackupCsvMapping(BackupModel):

@@ -17,7 +17,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -26,7 +26,7 @@ from typing import BinaryIO, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from finance.imports.statement import FileRefused, LineProblem, StatementLine
+from finance.imports.statement import TEXT_LENGTH, FileRefused, LineProblem, StatementLine
 
 Encoding = Literal["utf-8", "utf-8-sig", "cp1252"]
 Delimiter = Literal[",", ";", "\t", "|"]
@@ -724,11 +724,17 @@ def _read_rows(
                     line=line,
                 )
             if cells.strip():
-                yield row_reader.read(line, row)
+                read = row_reader.read(line, row)
+                yield _with_text(read, row, layout) if isinstance(read, LineProblem) else read
     except csv.Error as error:
         raise FileRefused(f"the CSV cannot be read: {error}", line=line + 1) from error
     finally:
         text.detach()
+
+
+def _with_text(problem: LineProblem, row: Row, layout: CsvLayout) -> LineProblem:
+    """The problem with the row as the file wrote it (near enough: its cells rejoined)."""
+    return replace(problem, text=layout.delimiter.join(row)[:TEXT_LENGTH])
 
 
 def _skip_header(records: Iterator[Record], layout: CsvLayout) -> int:

@@ -4,7 +4,7 @@ seen before, and the CSV column mapping remembered per account."""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finance.db import Base
 from finance.timestamps import CreatedAt, UTCDateTime
@@ -23,6 +23,23 @@ class ImportBatch(CreatedAt, Base):
     added: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    left_out: Mapped[list["LeftOutLine"]] = relationship(
+        lazy="selectin", order_by="LeftOutLine.line", passive_deletes=True
+    )
+
+
+class LeftOutLine(Base):
+    """A line of a confirmed file that was not imported because it could not be read."""
+
+    __tablename__ = "import_left_out_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="CASCADE"), index=True
+    )
+    line: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
 
 
 class ImportKey(Base):

@@ -212,11 +212,11 @@ def _read_statement(statement: ET.Element, lines: dict[ET.Element, int]) -> Stat
 
 def _read_transaction(element: ET.Element, line: int, currency: str | None) -> StatementLine:
     """One STMTTRN as a statement line."""
-    own_currency = _text(element, "CURRENCY/CURSYM").upper()
-    if own_currency and own_currency != currency:
+    own_currency = _text(element, "CURRENCY/CURSYM") or _text(element, "ORIGCURRENCY/CURSYM")
+    own_currency = own_currency.upper()
+    if own_currency and currency and own_currency != currency:
         raise _BadTransaction(
-            f"the amount is in {own_currency}, not in the statement's currency "
-            f"({currency or 'none given'})"
+            f"the amount is in {own_currency}, not in the statement's currency ({currency})"
         )
     payee = _text(element, "NAME") or _text(element, "PAYEE/NAME") or _text(element, "EXTDNAME")
     return StatementLine(
@@ -226,6 +226,7 @@ def _read_transaction(element: ET.Element, line: int, currency: str | None) -> S
         payee=payee,
         memo=_text(element, "MEMO"),
         reference=_text(element, "FITID"),
+        currency="" if currency else own_currency,
     )
 
 

@@ -122,12 +122,8 @@ async def confirm_import(request: Request, db: SessionDep, user: PageUser) -> Re
         checked = await service.preview(
             db=db, owner_id=user.id, account_id=draft.account_id, opened=opened, keep_lines=0
         )
-        batch = await service.confirm(
-            db=db,
-            checked=checked,
-            import_anyway=await _chosen_lines(request, "import_anyway"),
-            keep_separate=await _chosen_lines(request, "keep_separate"),
-        )
+        consent = await _consent(request, values)
+        batch = await service.confirm(db=db, checked=checked, consent=consent)
     except (InvalidInput, Conflict, NotFound) as refused:
         kept = {**values, **_mapping_values(mapping)}
         return await _preview(request, db, user.id, draft, kept, failure=refused.detail)
@@ -180,6 +176,16 @@ async def _draft(request: Request, owner_id: int, values: Mapping[str, str]) -> 
     return Draft(upload, choice.account_id, file_format, fresh=not token)
 
 
+async def _consent(request: Request, values: Mapping[str, str]) -> service.Consent:
+    """What the confirm form's boxes agree to."""
+    return service.Consent(
+        skip_problem_lines=values.get("skip_problem_lines") == "on",
+        move_opening_date=values.get("move_opening_date") == "on",
+        import_anyway=await _chosen_lines(request, "import_anyway"),
+        keep_separate=await _chosen_lines(request, "keep_separate"),
+    )
+
+
 def _choice(values: Mapping[str, str]) -> ImportChoice:
     given = {key: values[key] for key in ("account_id", "format") if values.get(key)}
     try:
@@ -203,12 +209,12 @@ async def _uploaded(request: Request) -> tuple[str, bytes]:
     return file.filename, data
 
 
-async def _chosen_lines(request: Request, name: str) -> list[int]:
+async def _chosen_lines(request: Request, name: str) -> frozenset[int]:
     """The line numbers of the ticked boxes called `name`."""
     ticked = (await request.form()).getlist(name)
     if not all(isinstance(value, str) and value.isdigit() for value in ticked):
         raise InvalidInput(name, "a ticked line is not a line number; preview the file again")
-    return [int(str(value)) for value in ticked]
+    return frozenset(int(str(value)) for value in ticked)
 
 
 def _form_mapping(values: Mapping[str, str]) -> CsvMapping:
@@ -453,7 +459,10 @@ async def _notice(
         return None
     if imported:
         skipped = _count(batch.duplicates, "duplicate")
-        return f"Imported {_count(batch.added, 'transaction')} ({skipped} skipped)."
+        left_out = f" {_count(len(batch.left_out), 'line')} left out (listed below)." * bool(
+            batch.left_out
+        )
+        return f"Imported {_count(batch.added, 'transaction')} ({skipped} skipped).{left_out}"
     return f"Undid the import of {batch.filename}: its transactions are deleted."
 
 

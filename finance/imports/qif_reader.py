@@ -7,8 +7,10 @@ transfer in Quicken; it is kept as category text like any other.
 
 Split lines (S category, E memo, $ amount, % percent) are skipped for now: a split record becomes
 one line with its total amount and its own L, if it has one. Other fields (C cleared, A address...)
-are ignored too. One leading `!Account` block (the account's description) and `!Option:`/`!Clear:`
-switches are skipped; a file with several accounts (a second header) is refused.
+are ignored too. A full export's other sections are skipped: `!Option:`/`!Clear:` switches,
+`!Account` descriptions, and lists such as `!Type:Cat`, `!Type:Class`, `!Type:Memorized` and
+`!Type:Security`. A file with the bank records of several accounts is refused, naming them: the
+person exports the one they mean.
 
 Dates are month first, as Quicken writes them: `10/01/2026`, `1/ 5'26` (`'` means 20xx), `01/05/26`
 (a two-digit year after `/` is 20xx up to 69, 19xx from 70), plus ISO `2026-01-05` and day-first
@@ -30,10 +32,13 @@ _DOT_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _AMOUNT = re.compile(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)")
 _TWO_DIGIT_PIVOT = 70
+_MONTHS = 12
 _SHOWN = 40
 
 _Line = tuple[int, str]
 """A non-blank line of the file: its 1-based number and its text, stripped."""
+_Section = tuple[_Line, list[_Line]]
+"""A `!` header line and the lines under it."""
 
 
 class _BadRecord(ValueError):
@@ -50,13 +55,13 @@ def read_qif(data: bytes) -> Statement:
     lines = _numbered_lines(_decode(data))
     if not lines:
         raise FileRefused("the file is empty")
-    lines = _without_preamble(lines)
-    _check_header(lines[0])
+    _header, body = _bank_section(_sections(lines))
+    day_first = _day_first(body)
     read: list[StatementLine] = []
     problems: list[LineProblem] = []
-    for record in _records(lines[1:]):
+    for record in _records(body):
         try:
-            read.append(_read_record(record))
+            read.append(_read_record(record, day_first=day_first))
         except _BadRecord as error:
             problems.append(LineProblem(error.line, error.message))
     if not read and not problems:
@@ -80,50 +85,72 @@ def _numbered_lines(text: str) -> list[_Line]:
     return [(number, line.strip()) for number, line in numbered if line.strip()]
 
 
-def _without_preamble(lines: list[_Line]) -> list[_Line]:
-    """The lines from the header on, past `!Option:`/`!Clear:` switches and one `!Account` block
-    (the account's own description, which Quicken may write before its transactions)."""
-    index = 0
-    while index < len(lines) - 1 and lines[index][1].lower().startswith(_SWITCHES):
-        index += 1
-    if lines[index][1].lower() == "!account":
-        ends = (i for i in range(index, len(lines)) if lines[i][1].startswith("^"))
-        index = next(ends, len(lines) - 1) + 1
-        if index == len(lines) or not lines[index][1].lower().startswith("!type:"):
-            raise FileRefused(
-                "expected the !Type: line after the account description (several accounts?): "
-                "export one account at a time",
-                line=lines[min(index, len(lines) - 1)][0],
-            )
-    return lines[index:]
-
-
-def _check_header(first: _Line) -> None:
-    """Refuse a file that does not start with a supported `!Type:` line."""
-    number, line = first
-    if not line.startswith("!"):
+def _sections(lines: list[_Line]) -> list[_Section]:
+    """The file cut at its `!` lines: each header with the lines up to the next one."""
+    number, first = lines[0]
+    if not first.startswith("!"):
         raise FileRefused("not a QIF file (it does not start with a !Type: line)", line=number)
-    if not line[1:].lower().startswith("type:"):
+    sections: list[_Section] = []
+    for line in lines:
+        if line[1].startswith("!"):
+            sections.append((line, []))
+        else:
+            sections[-1][1].append(line)
+    return sections
+
+
+def _bank_section(sections: list[_Section]) -> _Section:
+    """The one section of bank records, past switches, account descriptions and lists
+    (categories, classes, memorized transactions, securities...) that a full export holds."""
+    banks: list[tuple[str, _Section]] = []
+    account, others = "", []
+    for section in sections:
+        (number, header), body = section
+        kind = header.lower()
+        if kind == "!account":
+            account = next((text[1:] for _, text in reversed(body) if text[:1] == "N"), "")
+        elif kind.startswith("!type:") and _kind(header).lower() in _BANK_TYPES:
+            banks.append((account, section))
+        elif kind.startswith("!type:"):
+            others.append(section)
+        elif not kind.startswith(_SWITCHES):
+            raise FileRefused(
+                f"{_shown(header)} is not a !Type: line; only single-account exports are supported",
+                line=number,
+            )
+    if len(banks) > 1:
+        raise _several_accounts(banks)
+    if banks:
+        return banks[0][1]
+    if others:
+        (number, header), _body = others[0]
         raise FileRefused(
-            f"{_shown(line)} is not a !Type: line; only single-account exports are supported",
+            f"QIF type {_shown(_kind(header))} is not supported "
+            "(only Bank, CCard, Cash, Oth A, Oth L)",
             line=number,
         )
-    kind = line[len("!type:") :].strip()
-    if kind.lower() not in _BANK_TYPES:
-        raise FileRefused(
-            f"QIF type {_shown(kind)} is not supported (only Bank, CCard, Cash, Oth A, Oth L)",
-            line=number,
-        )
+    raise FileRefused("no bank records (!Type:Bank, CCard, Cash, Oth A or Oth L) in the file")
+
+
+def _kind(header: str) -> str:
+    """The type a `!Type:` line names."""
+    return header[len("!type:") :].strip()
+
+
+def _several_accounts(banks: list[tuple[str, _Section]]) -> FileRefused:
+    """Records of several accounts: which, so the person can export the one they want."""
+    (number, header), _body = banks[1][1]
+    names = [name for name, _section in banks if name]
+    holds = f" (the file holds {', '.join(map(_shown, names))})" if names else ""
+    return FileRefused(
+        f"a second header {_shown(header)}: export one account at a time{holds}", line=number
+    )
 
 
 def _records(lines: list[_Line]) -> Iterator[list[_Line]]:
     """The records after the header, each without its closing `^`; empty records are skipped."""
     record: list[_Line] = []
     for number, line in lines:
-        if line.startswith("!"):
-            raise FileRefused(
-                f"a second header {_shown(line)}: export one account at a time", line=number
-            )
         if line.startswith("^"):
             if record:
                 yield record
@@ -134,7 +161,14 @@ def _records(lines: list[_Line]) -> Iterator[list[_Line]]:
         yield record
 
 
-def _read_record(record: list[_Line]) -> StatementLine:
+def _day_first(body: list[_Line]) -> bool:
+    """Whether the file writes its slashed dates day first (`23/10/2013`, as programs outside
+    the US do): some date's first number cannot be a month."""
+    dates = (text[1:].replace(" ", "") for _number, text in body if text.startswith("D"))
+    return any((match := _US_DATE.fullmatch(text)) and int(match[1]) > _MONTHS for text in dates)
+
+
+def _read_record(record: list[_Line], *, day_first: bool) -> StatementLine:
     """One record as a statement line."""
     fields: dict[str, _Line] = {}
     for number, line in record:
@@ -147,7 +181,7 @@ def _read_record(record: list[_Line]) -> StatementLine:
         raise _BadRecord(start, "the record has no amount (T line)")
     return StatementLine(
         line=start,
-        date=_date(fields["D"]),
+        date=_date(fields["D"], day_first=day_first),
         amount=_amount(amount),
         payee=_value(fields, "P"),
         memo=_value(fields, "M"),
@@ -161,8 +195,9 @@ def _value(fields: dict[str, _Line], code: str) -> str:
     return fields[code][1] if code in fields else ""
 
 
-def _date(field: _Line) -> date:
-    """A QIF date: month first with `/` or `-`, `'` before a 20xx year; ISO; day first with dots."""
+def _date(field: _Line, *, day_first: bool) -> date:
+    """A QIF date: month first with `/` or `-` (day first in a `day_first` file), `'` before a
+    20xx year; ISO; day first with dots."""
     number, text = field
     compact = text.replace(" ", "")
     if match := _ISO_DATE.fullmatch(compact):
@@ -171,6 +206,8 @@ def _date(field: _Line) -> date:
         day, month, year = match[1], match[2], _full_year(match[3], apostrophe=False)
     elif match := _US_DATE.fullmatch(compact):
         month, day, year = match[1], match[2], _full_year(match[4], apostrophe=match[3] == "'")
+        if day_first:
+            month, day = day, month
     else:
         raise _BadRecord(number, f"{_shown(text)} is not a date (MM/DD/YYYY)")
     try:

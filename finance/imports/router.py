@@ -39,15 +39,18 @@ async def confirm_import(
     request: Request, upload: Upload, db: SessionDep, user: ApiUser
 ) -> ImportBatchRead:
     """Import the file's new lines as one batch, all or nothing (422 while a line has a
-    problem). Lines probably imported already are skipped but those in `import_anyway`; lines
-    matched as a transfer join their other side but those in `keep_separate`."""
+    problem or is dated before the account's opening date, unless `skip_problem_lines` or
+    `move_opening_date` says what to do about them). Lines probably imported already are
+    skipped but those in `import_anyway`; lines matched as a transfer join their other side but
+    those in `keep_separate`."""
     checked = await _preview(request, upload, db, user.id)
-    batch = await service.confirm(
-        db=db,
-        checked=checked,
-        import_anyway=upload.import_anyway,
-        keep_separate=upload.keep_separate,
+    consent = service.Consent(
+        skip_problem_lines=upload.skip_problem_lines,
+        move_opening_date=upload.move_opening_date,
+        import_anyway=frozenset(upload.import_anyway),
+        keep_separate=frozenset(upload.keep_separate),
     )
+    batch = await service.confirm(db=db, checked=checked, consent=consent)
     return ImportBatchRead.model_validate(batch)
 
 
@@ -88,7 +91,10 @@ def preview_answer(checked: service.Preview) -> ImportPreviewRead:
             "probably_imported": checked.probably_imported,
             "transfers": checked.transfers,
             "net": format_minor(checked.net_minor, currency),
+            "problem_count": checked.problem_count,
             "problems": checked.problems,
+            "before_opening_date": checked.before_opening_date,
+            "first_date": checked.first_date,
             "lines": [
                 {
                     "line": row.line,

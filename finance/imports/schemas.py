@@ -28,6 +28,7 @@ BATCH: dict[str, JsonValue] = {
     "duplicates": 0,
     "created_at": "2026-11-01T09:30:00Z",
     "undone_at": None,
+    "left_out": [],
 }
 
 
@@ -56,6 +57,16 @@ class ImportUpload(BaseModel):
         default_factory=list,
         description="Lines (numbers) matched as a transfer to import as lines of their own.",
     )
+    skip_problem_lines: bool = Field(
+        default=False,
+        description="Confirming: leave out the lines the preview lists as `problems` (the batch "
+        "records them in `left_out`) and import the rest.",
+    )
+    move_opening_date: bool = Field(
+        default=False,
+        description="Confirming: move the account's opening date back to the file's "
+        "`first_date`, in the same commit, when lines are dated before it.",
+    )
 
 
 class LineProblemRead(OutputModel):
@@ -67,6 +78,8 @@ class LineProblemRead(OutputModel):
 
     line: int
     message: str
+    text: str
+    """The line as the file wrote it, where the reader has it (else empty)."""
 
 
 class LineMatchRead(OutputModel):
@@ -156,7 +169,10 @@ class ImportPreviewRead(OutputModel):
                     "probably_imported": 0,
                     "transfers": 0,
                     "net": "-47.77",
+                    "problem_count": 0,
                     "problems": [],
+                    "before_opening_date": 0,
+                    "first_date": "2026-10-01",
                     "lines": [PREVIEW_LINE],
                     "csv": None,
                 }
@@ -176,10 +192,37 @@ class ImportPreviewRead(OutputModel):
     """New lines that become transfers with another account (counted in `new`)."""
     net: str
     """Money in minus money out over the new lines."""
+    problem_count: int
     problems: list[LineProblemRead]
-    """Confirming is refused while there are any."""
+    """Confirming is refused while there are any, unless `skip_problem_lines` leaves them out."""
+    before_opening_date: int
+    """How many lines are dated before the account's opening date: confirming is refused while
+    there are any, unless `move_opening_date` moves it back to `first_date`."""
+    first_date: date | None
+    """The date of the file's earliest readable line."""
     lines: list[PreviewLineRead]
     csv: CsvLayoutRead | None
+
+
+class LeftOutLineRead(OutputModel):
+    """A line of a confirmed file that was left out, and why."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "line": 3,
+                    "reason": "Date '2026-13-45' is not a date in YYYY-MM-DD",
+                    "text": "2026-13-45,Broken date,-1.00",
+                }
+            ]
+        },
+    )
+
+    line: int
+    reason: str
+    text: str
 
 
 class ImportBatchRead(OutputModel):
@@ -195,3 +238,5 @@ class ImportBatchRead(OutputModel):
     duplicates: int
     created_at: datetime
     undone_at: datetime | None
+    left_out: list[LeftOutLineRead]
+    """The lines of the file that were left out, unreadable, and why."""

@@ -11,7 +11,7 @@ holds a chunk of lines, not the file's (the preview keeps the lines it is asked 
 
 import io
 import itertools
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from finance.accounts import service as accounts
 from finance.accounts.repository import AccountRepository
 from finance.errors import Conflict, InvalidInput, NotFound
 from finance.imports.categorise import Categorise
@@ -32,7 +33,7 @@ from finance.imports.formats import (
 )
 from finance.imports.keys import KeyMaker
 from finance.imports.matching import Match, Matcher, MatchKind
-from finance.imports.models import ImportBatch, ImportJoin
+from finance.imports.models import ImportBatch, ImportJoin, LeftOutLine
 from finance.imports.repository import ImportRepository, TransferSide
 from finance.imports.statement import FileRefused, LineProblem, StatementLine
 from finance.ledger.entries import Entry, Leg, simple_legs
@@ -89,6 +90,10 @@ class Preview:
     """Lines the account probably holds already (not by their key): skipped unless chosen."""
     transfers: int = 0
     """New lines that become transfers with another account (counted in `new` too)."""
+    before_opening_date: int = 0
+    """How many readable lines are dated before the account's opening date."""
+    first_date: date | None = None
+    """The date of the file's earliest readable line."""
     known: bytearray = field(default_factory=bytearray)
     """For each readable line in turn, whether the account holds it already: confirming, in the
     same database transaction, reads the file again but need not look its keys up again."""
@@ -227,6 +232,7 @@ async def preview(
         room = len(lines) if keep_lines is None else max(0, keep_lines - len(result.lines))
         await categorise.learn(db, owner_id, lines[:room])
         for index, (line, amount, key) in enumerate(zip(lines, amounts, chunk_keys, strict=True)):
+            _count_date(result, line.date)
             duplicate = key in known
             result.count(line.line, amount, duplicate)
             if index < room:
@@ -239,39 +245,65 @@ async def preview(
     return result
 
 
+def _count_date(result: Preview, day: date) -> None:
+    """Note a readable line's date: the file's first date, and lines before the opening."""
+    opening = result.account.opening_date
+    result.before_opening_date += opening is not None and day < opening
+    if result.first_date is None or day < result.first_date:
+        result.first_date = day
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the person agreed to when confirming, beyond importing the new lines."""
+
+    skip_problem_lines: bool = False
+    """Leave out the lines that cannot be read (the batch records them) and import the rest."""
+    move_opening_date: bool = False
+    """Move the account's opening date back to the file's first date, in the same commit."""
+    import_anyway: frozenset[int] = frozenset()
+    """Lines probably imported already (by number) to import all the same."""
+    keep_separate: frozenset[int] = frozenset()
+    """Lines matched as a transfer's side (by number) to import as lines of their own."""
+
+
+NO_CONSENT = Consent()
+
+
 async def confirm(
     *,
     db: AsyncSession,
     checked: Preview,
-    import_anyway: Collection[int] = (),
-    keep_separate: Collection[int] = (),
+    consent: Consent = NO_CONSENT,
     progress: Callable[[int], None] | None = None,
 ) -> ImportBatch:
     """Import the new lines of a file previewed in this same database transaction, as one
-    batch, all or nothing; refused while any line has a problem. Lines probably imported
-    already are skipped, but those `import_anyway` names; a line whose transfer's other side is
-    in another account joins it (one transaction), but those `keep_separate` names. A CSV's
-    mapping is remembered for the account; `progress` hears how many transactions went in
-    after each chunk. Commits."""
+    batch, all or nothing; refused while any line has a problem or is dated before the
+    account's opening date, unless `consent` says what to do about them. Lines probably
+    imported already are skipped, but those `consent.import_anyway` names; a line whose
+    transfer's other side is in another account joins it (one transaction), but those
+    `consent.keep_separate` names. A CSV's mapping is remembered for the account; `progress`
+    hears how many transactions went in after each chunk. Commits."""
     account, opened = checked.account, checked.opened
-    if checked.problem_count:
-        first = f", first line {checked.problems[0].line}: {checked.problems[0].message}"
-        raise InvalidInput(
-            "file",
-            f"{opened.name}: {checked.problem_count} line(s) cannot be read"
-            f"{first if checked.problems else ''}; nothing was imported",
-        )
-    choices = Choices(checked, frozenset(import_anyway), frozenset(keep_separate))
+    require_consent(checked, consent)
+    choices = Choices(checked, consent.import_anyway, consent.keep_separate)
+    if consent.move_opening_date and checked.first_date is not None:
+        await accounts.open_account_by(db, account, checked.first_date)
     imports = ImportRepository(db, account.owner_id)
     batch = await imports.add_batch(
         ImportBatch(
-            account_id=account.id, filename=opened.name[:255], file_format=opened.file_format
+            account_id=account.id,
+            filename=opened.name[:255],
+            file_format=opened.file_format,
+            added=0,
+            duplicates=0,
+            left_out=[],
         )
     )
     journal = Journal(db, account.owner_id)
     keys, categorise = KeyMaker(), await Categorise.for_owner(db, account.owner_id)
-    known = iter(checked.known)
-    for lines, amounts in _checked_chunks(opened, account, Preview(account, opened), 0):
+    known, left_out = iter(checked.known), Preview(account, opened)
+    for lines, amounts in _checked_chunks(opened, account, left_out, None):
         chunk_keys = keys.keys(lines, amounts)
         fresh = [
             (line, amount, key)
@@ -294,6 +326,10 @@ async def confirm(
         if progress is not None:
             progress(len(fresh))
     batch.duplicates = checked.line_count - batch.added
+    batch.left_out.extend(
+        LeftOutLine(line=problem.line, reason=problem.message, text=problem.text)
+        for problem in left_out.problems
+    )
     if opened.mapping is not None:
         await imports.save_mapping(account.id, opened.mapping.model_dump_json())
     await db.commit()
@@ -370,6 +406,27 @@ async def _join(
     await imports.add_keys(batch, [side.transaction_id], [key])
 
 
+def require_consent(checked: Preview, consent: Consent) -> None:
+    """Refuse a file with unreadable lines, or lines before the opening date, unless the
+    person agreed to leave the former out and to move the opening date for the latter."""
+    name, account = checked.opened.name, checked.account
+    if checked.problem_count and not consent.skip_problem_lines:
+        first = checked.problems[0] if checked.problems else None
+        where = f", first line {first.line}: {first.message}" if first else ""
+        raise InvalidInput(
+            "file",
+            f"{name}: {checked.problem_count} line(s) cannot be read{where}; nothing was "
+            "imported (fix them, or choose to leave them out)",
+        )
+    if checked.before_opening_date and not consent.move_opening_date:
+        raise InvalidInput(
+            "move_opening_date",
+            f"{name}: {checked.before_opening_date} line(s) are dated before "
+            f"{account.name}'s opening date ({account.opening_date}); nothing was imported "
+            f"(move the opening date back to {checked.first_date} to import them)",
+        )
+
+
 def _checked_chunks(
     opened: OpenedFile, account: Account, result: Preview, keep_problems: int | None
 ) -> Iterator[tuple[list[StatementLine], list[int]]]:
@@ -399,17 +456,15 @@ def _checked_chunks(
 def _amount(line: StatementLine, account: Account) -> int | LineProblem:
     """The line's amount in the account's minor units, or why the line does not fit the
     account."""
-    try:
-        amount = Money.parse(format(line.amount, "f"), account.currency).minor
-    except MoneyError as error:
-        return LineProblem(line.line, f"amount {line.amount}: {error}")
-    if account.opening_date is not None and line.date < account.opening_date:
+    if line.currency and line.currency != account.currency:
         return LineProblem(
             line.line,
-            f"{line.date} is before {account.name}'s opening date ({account.opening_date}); "
-            "move the account's opening date back first",
+            f"the amount is in {line.currency}, not in {account.currency} like the account",
         )
-    return amount
+    try:
+        return Money.parse(format(line.amount, "f"), account.currency).minor
+    except MoneyError as error:
+        return LineProblem(line.line, f"amount {line.amount}: {error}")
 
 
 def _new_transaction(

@@ -2,7 +2,7 @@
 file cannot be read. Readers know nothing of the ledger; amounts stay exact `Decimal`s as the
 file wrote them until the importer turns them into the account's minor units."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -24,6 +24,12 @@ class StatementLine:
     """The bank's id for the transaction (OFX FITID, camt reference); empty if it gives none."""
     balance: Decimal | None = None
     """The account's balance after this line, when the file states it."""
+    currency: str = ""
+    """The line's own currency, when it names one and the file as a whole does not."""
+
+
+TEXT_LENGTH = 500
+"""How much of an unreadable line's own text is kept to show it."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class LineProblem:
 
     line: int
     message: str
+    text: str = field(default="", compare=False)
+    """The line as the file wrote it, where the reader has it (not part of what is wrong)."""
 
 
 @dataclass(frozen=True)

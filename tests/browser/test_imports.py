@@ -2,6 +2,7 @@
 confirmed, the transactions listed, and the import undone; the preview's accessibility and looks
 (screenshots to look at); and the same flow with JavaScript switched off."""
 
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -142,3 +143,33 @@ async def test_the_same_statement_as_csv_then_ofx_is_probably_already_imported(
         "Imported 1 transaction (72 duplicates skipped)"
     )
     assert transaction_count(server) == 74
+
+
+async def test_imports_last_months_statement_into_an_account_created_today(
+    page: Page, server: Server, axe_file: Path
+) -> None:
+    await page.goto(f"{server}/accounts/new")
+    await page.get_by_label("Name").fill("Checking")
+    await page.get_by_label("Opening date (optional)").fill(date.today().isoformat())
+    await page.get_by_role("button", name="Add account").click()
+    await expect(page.get_by_role("heading", name="Checking")).to_be_visible()
+    account_url = page.url
+
+    await upload(page, server, "Checking (USD)", DATA / "checking-2026-10.csv")
+    await expect(page.locator("#before-opening")).to_contain_text(
+        "73 lines are dated before Checking's opening date"
+    )
+    move = page.get_by_label("Move Checking's opening date back to Oct 1, 2026")
+    await expect(move).not_to_be_checked()
+    await move.check()
+    assert await serious_violations(page, axe_file) == []
+    await screenshot(page, "import-preview-move-opening-date")
+    await page.get_by_role("button", name="Import 73 transactions into Checking").click()
+    await expect(page.get_by_role("status")).to_contain_text("Imported 73 transactions")
+    assert transaction_count(server) == 73
+
+    await page.goto(f"{account_url}/edit")
+    await expect(page.get_by_label("Opening date (optional)")).to_have_value("2026-10-01")
+    await page.goto(f"{server}/transactions")
+    await expect(page.get_by_text("Acme Corp Payroll").first).to_be_visible()
+    await screenshot(page, "transactions-after-moving-the-opening-date")

@@ -53,11 +53,13 @@ def query(url: str, sql: str) -> list[tuple[Any, ...]]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, demo_file: Path) -> str:
-    """The demo year, a CSV import (a batch and its keys), a CSV mapping, a category rule, and
-    an account without an opening date."""
+    """The demo year, a CSV import (a batch and its keys), one that left a line out, a CSV
+    mapping, a category rule, and an account without an opening date."""
     url = f"sqlite+aiosqlite:///{copy_of(demo_file, tmp_path_factory.mktemp('demo'))}"
     csv_file = DATA / "malformed" / "formula-injection.csv"
     ok(finance(url, "import", str(csv_file), "--account", "Checking", "--user", DEMO_EMAIL))
+    bad_date = DATA / "malformed" / "bad-date.csv"
+    ok(finance(url, "import", str(bad_date), "--account", "Checking", "--skip-problem-lines"))
     path = url.removeprefix("sqlite+aiosqlite:///")
     with closing(sqlite3.connect(path)) as connection, connection:
         connection.execute(

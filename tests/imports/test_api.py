@@ -320,3 +320,60 @@ async def test_a_transfer_kept_separate_stays_two_transactions(client):
     assert created(batch)["added"] == 1
     assert {t["type"] for t in await ledger(client)} == {"simple"}
     assert len(await ledger(client)) == 3
+
+
+async def test_bad_lines_can_be_left_out_and_the_batch_lists_them(client):
+    account_id = await account_in(client, "USD")
+    data = (DATA / "malformed" / "bad-date.csv").read_bytes()
+    preview = (await upload(client, "/preview", account_id, "bad-date.csv", data)).json()
+    assert (preview["problem_count"], preview["new"]) == (1, 2)
+    assert preview["problems"][0]["text"] == "2026-13-45,Broken date,-1.00"
+    batch = created(
+        await upload(client, "", account_id, "bad-date.csv", data, skip_problem_lines="true")
+    )
+    assert batch["added"] == 2
+    left_out = [
+        {
+            "line": 3,
+            "reason": "Date '2026-13-45' is not a date in YYYY-MM-DD",
+            "text": "2026-13-45,Broken date,-1.00",
+        }
+    ]
+    assert batch["left_out"] == left_out
+    assert (await get_json(client, f"{API}/imports/{batch['id']}"))["left_out"] == left_out
+    assert {line["payee"] for line in await ledger(client)} == {"Coffee", "Tea"}
+    await client.delete(f"{API}/imports/{batch['id']}")
+    assert await ledger(client) == []
+
+
+async def test_a_statement_from_before_the_opening_date_moves_it_back_when_asked(client):
+    account = await add_account(client, opening_date="2026-10-15")
+    name = "checking-2026-10.csv"
+    preview = (await sample(client, "/preview", account["id"], name)).json()
+    assert preview["first_date"] == "2026-10-01" and preview["before_opening_date"] > 0
+    assert preview["problems"] == []
+    refused = await sample(client, "", account["id"], name)
+    assert "2026-10-01" in assert_problem(refused, 422, field="move_opening_date")["detail"]
+    assert await ledger(client) == []
+    data = (DATA / name).read_bytes()
+    batch = created(await upload(client, "", account["id"], name, data, move_opening_date="true"))
+    assert batch["added"] == 73
+    moved = await get_json(client, f"{API}/accounts/{account['id']}")
+    assert moved["opening_date"] == "2026-10-01"
+
+
+async def test_an_ofx_without_a_statement_currency_imports_into_its_lines_currency(client):
+    data = (DATA / "others" / "ofxparse-v102-empty-tags.ofx").read_bytes()
+    aud = (await add_account(client, "Everyday AUD", currency="AUD", opening_date=None))["id"]
+    usd = (await add_account(client, "Checking USD", opening_date=None))["id"]
+    created(await upload(client, "", aud, "bank.ofx", data))
+    assert [line["amount"] for line in await ledger(client)] == ["12.34"]
+    preview = (await upload(client, "/preview", usd, "bank.ofx", data)).json()
+    assert preview["problems"][0]["message"] == "the amount is in AUD, not in USD like the account"
+
+
+async def test_a_quicken_full_export_imports_its_bank_records(client):
+    account_id = await account_in(client, "USD")
+    data = (DATA / "others" / "quicken-full-export.qif").read_bytes()
+    batch = created(await upload(client, "", account_id, "quicken.qif", data))
+    assert batch["added"] == 3

@@ -131,3 +131,29 @@ def test_a_file_read_in_small_chunks_imports_the_same(database, monkeypatch, tmp
     again = finance_import(database, str(coffees), "--account", "Checking")
     assert "0 new, 4 already imported" in again.stdout, again.output
     assert transactions(database) == 4
+
+
+def test_bad_lines_are_left_out_when_asked(database):
+    bad_date = str(DATA / "malformed" / "bad-date.csv")
+    refused = finance_import(database, bad_date, "--account", "Checking")
+    assert refused.exit_code == 1 and "--skip-problem-lines" in refused.stderr
+    result = finance_import(database, bad_date, "--account", "Checking", "--skip-problem-lines")
+    assert result.exit_code == 0, result.output
+    assert "Imported as import 1 into Checking, 1 line(s) left out." in result.stdout
+    assert transactions(database) == 2
+
+
+def test_the_opening_date_moves_back_to_the_statement_when_asked(database):
+    early = DATA / "checking-2026-10.csv"
+    with closing(sqlite3.connect(database.removeprefix("sqlite+aiosqlite:///"))) as connection:
+        with connection:
+            connection.execute("UPDATE accounts SET opening_date = '2026-10-15'")
+        refused = finance_import(database, str(early), "--account", "Checking")
+        assert refused.exit_code == 1 and "--move-opening-date" in refused.stderr
+        assert "to 2026-10-01" in refused.stderr and transactions(database) == 0
+        moving = ("--account", "Checking", "--move-opening-date")
+        result = finance_import(database, str(early), *moving)
+        assert result.exit_code == 0, result.output
+        assert transactions(database) == 73
+        (opening,) = connection.execute("SELECT opening_date FROM accounts").fetchone()
+    assert opening == "2026-10-01"

@@ -300,3 +300,9 @@ def test_unclosed_cdata_is_refused_fast():
     started = time.perf_counter()
     assert refusal(data.encode()) == "a CDATA section is never closed"
     assert time.perf_counter() - started < 0.5
+
+
+def test_a_statement_without_a_currency_takes_each_lines_own():
+    read = read_ofx((DATA / "others" / "ofxparse-v102-empty-tags.ofx").read_bytes())
+    assert read.currency is None and read.problems == []
+    assert [(line.amount, line.currency) for line in read.lines] == [(Decimal("12.34"), "AUD")]

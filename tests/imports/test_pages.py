@@ -154,7 +154,45 @@ async def test_lines_that_cannot_be_read_are_listed_and_stop_the_import(client):
     assert preview.status_code == 200
     assert "Line 3: Amount &#39;twelve&#39; is not an amount" in preview.text
     assert "cannot be imported until these lines are fixed" in preview.text
-    assert 'id="confirm-form"' not in preview.text
+    refused = await client.post("/imports/confirm", data=form(preview, "confirm-form"))
+    assert refused.status_code == 422 and "nothing was imported" in refused.text
+    assert await ledger(client) == []
+
+
+async def test_problems_come_first_and_the_other_lines_import_when_asked(client):
+    account = await add_account(client)
+    bad = (DATA / "malformed" / "bad-date.csv").read_bytes()
+    preview = await upload(client, account["id"], "bad-date.csv", bad)
+    assert preview.status_code == 200
+    problems = preview.text.index('id="problems"')
+    assert problems < preview.text.index('id="preview-form"')
+    assert "<code>2026-13-45,Broken date,-1.00</code>" in preview.text
+    box = 'name="skip_problem_lines">'
+    assert box in preview.text, "the box is there, and not ticked"
+    assert "Leave out the 1 problem line listed above and import the other 2" in preview.text
+    fields = {**form(preview, "confirm-form"), "skip_problem_lines": "on"}
+    done = await client.post("/imports/confirm", data=fields)
+    assert done.status_code == 303, done.text
+    assert {line["payee"] for line in await ledger(client)} == {"Coffee", "Tea"}
+    listed = await client.get(done.headers["location"])
+    assert "1 line left out" in listed.text
+    assert "Line 3: Date &#39;2026-13-45&#39; is not a date in YYYY-MM-DD" in listed.text
+
+
+async def test_a_statement_from_before_the_opening_date_moves_it_back_when_asked(client):
+    account = await add_account(client, opening_date="2026-10-15")
+    preview = await upload(client, account["id"], "checking-2026-10.csv")
+    assert preview.status_code == 200, preview.text
+    assert "28 lines are dated before Checking's opening date (Oct 15, 2026)" in preview.text
+    assert "Move Checking's opening date back to Oct 1, 2026" in preview.text
+    refused = await client.post("/imports/confirm", data=form(preview, "confirm-form"))
+    assert refused.status_code == 422 and await ledger(client) == []
+    fields = {**form(preview, "confirm-form"), "move_opening_date": "on"}
+    done = await client.post("/imports/confirm", data=fields)
+    assert done.status_code == 303, done.text
+    assert len(await ledger(client)) == 73
+    moved = await get_json(client, f"{API}/accounts/{account['id']}")
+    assert moved["opening_date"] == "2026-10-01"
 
 
 async def test_a_csv_whose_columns_cannot_be_guessed_asks_for_them(client):
@@ -333,3 +371,12 @@ async def test_a_payment_seen_from_both_accounts_is_offered_as_a_transfer(client
     assert "undo import 2 first" in refused.text
     assert (await client.post("/imports/2/undo", data={})).status_code == 303
     assert [t["type"] for t in await ledger(client)] == ["simple"]
+
+
+async def test_a_quicken_full_export_previews_its_bank_records(client):
+    account = await add_account(client)
+    data = (DATA / "others" / "quicken-full-export.qif").read_bytes()
+    preview = await upload(client, account["id"], "quicken.qif", data)
+    assert preview.status_code == 200, preview.text
+    assert 'New transactions</div><div class="value">3<' in preview.text
+    assert "Acme Payroll" in preview.text

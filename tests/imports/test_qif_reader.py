@@ -173,18 +173,15 @@ def test_bank_style_types_are_read(header):
         ),
         (
             b"!Option:AutoSwitch\n!Account\nNChecking\nTBank\n^\nNSavings\nTBank\n^\n",
-            "line 6: expected the !Type: line after the account description (several accounts?): "
-            "export one account at a time",
+            "no bank records (!Type:Bank, CCard, Cash, Oth A or Oth L) in the file",
         ),
         (
             b"!Account\n",
-            "line 1: expected the !Type: line after the account description (several accounts?): "
-            "export one account at a time",
+            "no bank records (!Type:Bank, CCard, Cash, Oth A or Oth L) in the file",
         ),
         (
             b"!Account\nNChecking\n^\n",
-            "line 3: expected the !Type: line after the account description (several accounts?): "
-            "export one account at a time",
+            "no bank records (!Type:Bank, CCard, Cash, Oth A or Oth L) in the file",
         ),
         (
             b"!Clear:AutoSwitch\n!Class\nNWork\n^\n",
@@ -211,3 +208,32 @@ def test_utf8_and_cp1252_text():
 def test_one_leading_account_description_and_switches_are_skipped():
     data = b"!Option:AutoSwitch\n!Account\nNChecking\nTBank\n^\n!Type:Bank\nD10/01/2026\nT1.00\n^\n"
     assert [line.line for line in read_qif(data).lines] == [7]
+
+
+OTHERS = Path(__file__).resolve().parent.parent / "data" / "others"
+
+
+def test_a_quicken_full_export_skips_its_lists_and_reads_the_bank_records():
+    read = read_qif((OTHERS / "quicken-full-export.qif").read_bytes())
+    assert read.problems == []
+    assert [(line.date, line.amount, line.payee) for line in read.lines] == [
+        (date(2026, 10, 1), Decimal("-4.50"), "Blue Bottle Coffee"),
+        (date(2026, 10, 2), Decimal("3150.00"), "Acme Payroll"),
+        (date(2026, 10, 5), Decimal("-200.00"), "Visa payment"),
+    ]
+
+
+def test_bank_records_of_several_named_accounts_are_refused_naming_them():
+    data = (
+        b"!Account\nNChecking\nTBank\n^\n!Type:Bank\nD10/01/2026\nT1.00\n^\n"
+        b"!Account\nNVisa\nTCCard\n^\n!Type:CCard\nD10/02/2026\nT-2.00\n^\n"
+    )
+    assert refusal(data) == (
+        "line 13: a second header '!Type:CCard': export one account at a time "
+        "(the file holds 'Checking', 'Visa')"
+    )
+
+
+def test_slashed_dates_are_read_day_first_when_some_cannot_be_month_first():
+    read = read_qif(qif("D23/10/2013\nT-6.50", "D11/10/2013\nT31.00"))
+    assert [line.date for line in read.lines] == [date(2013, 10, 23), date(2013, 10, 11)]

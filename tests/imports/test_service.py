@@ -151,12 +151,50 @@ async def test_a_problem_line_stops_the_whole_file(db, owner):
     assert await dump(db) == before
 
 
-async def test_lines_before_the_opening_date_are_problems(db, owner):
+EARLY = statement(
+    StatementLine(line=2, date=date(2025, 12, 30), amount=Decimal(1), payee="x"),
+    line(3, 3, "-4.50", "Cafe"),
+)
+"""A statement whose first line is dated before `open_account`'s opening date."""
+
+
+async def test_lines_before_the_opening_date_are_counted_and_refused_without_consent(db, owner):
     account_id = await open_account(db, owner)
-    early = statement(StatementLine(line=2, date=date(2025, 12, 31), amount=Decimal(1), payee="x"))
-    checked = await preview(db, owner, account_id, early)
-    assert [problem.line for problem in checked.problems] == [2]
-    assert "opening date" in checked.problems[0].message
+    checked = await preview(db, owner, account_id, EARLY)
+    assert (checked.before_opening_date, checked.first_date) == (1, date(2025, 12, 30))
+    assert checked.problems == []
+    with pytest.raises(InvalidInput, match=r"1 line\(s\) are dated before .* 2025-12-30"):
+        await service.confirm(db=db, checked=checked)
+    assert await balance(db, owner, account_id) == 0
+
+
+async def test_moving_the_opening_date_back_lands_with_the_import(db, owner):
+    account_id = await open_account(db, owner)
+    checked = await preview(db, owner, account_id, EARLY)
+    consent = service.Consent(move_opening_date=True)
+    batch = await service.confirm(db=db, checked=checked, consent=consent)
+    assert batch.added == 2
+    moved = await accounts.get_account(db=db, owner_id=owner.id, account_id=account_id)
+    assert moved.account.opening_date == date(2025, 12, 30)
+    assert moved.balance_minor == -350
+
+
+async def test_problem_lines_are_left_out_when_asked_and_the_batch_names_them(db, owner):
+    account_id = await open_account(db, owner)
+    broken = Statement(
+        lines=[line(2, 3, "-4.50", "Cafe"), line(4, 3, "-1.005", "Too precise")],
+        problems=[LineProblem(3, "date '31.02.2026' is not a date", text="31.02.2026,x,1")],
+    )
+    checked = await preview(db, owner, account_id, broken)
+    consent = service.Consent(skip_problem_lines=True)
+    batch = await service.confirm(db=db, checked=checked, consent=consent)
+    assert batch.added == 1 and await balance(db, owner, account_id) == -450
+    left_out = (await service.get_batch(db=db, owner_id=owner.id, batch_id=batch.id)).left_out
+    assert [(left.line, left.text) for left in left_out] == [(3, "31.02.2026,x,1"), (4, "")]
+    assert "not a date" in left_out[0].reason and "1.005" in left_out[1].reason
+    await service.undo(db=db, owner_id=owner.id, batch_id=batch.id)
+    assert await balance(db, owner, account_id) == 0
+    assert (await db.scalars(select(Transaction.id))).all() == []
 
 
 async def test_a_file_in_another_currency_is_refused(db, owner):
@@ -316,7 +354,9 @@ async def test_a_category_naming_the_other_account_makes_a_transfer(db, owner):
     )
     checked = await preview(db, owner, checking, moved)
     assert [row.match.account_name for row in checked.lines if row.match] == ["Savings"] * 2
-    await service.confirm(db=db, checked=checked, keep_separate=[3])
+    await service.confirm(
+        db=db, checked=checked, consent=service.Consent(keep_separate=frozenset({3}))
+    )
     assert (await balance(db, owner, checking), await balance(db, owner, savings)) == (
         -52000,
         50000,
