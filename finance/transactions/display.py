@@ -10,8 +10,10 @@ from finance.transactions.shapes import classify
 
 @dataclass(frozen=True)
 class Row:
-    """What a table row shows. `amount_minor` is signed from `account_id`'s side (for a
-    transfer listed outside an account: the positive amount moved)."""
+    """What a table row shows. `amount_minor` is signed from the side of the account the list
+    is filtered by (for a transfer listed outside an account: the positive amount moved). A
+    transfer's `account_id` and `to_account_id` are where the money left and where it went,
+    whichever side is listed."""
 
     id: int
     date: date
@@ -32,16 +34,15 @@ def row(transaction: Transaction, *, account_id: int | None = None) -> Row:
     kind = classify(postings)
     legs = sorted((p for p in postings if p.account_id is not None), key=lambda p: p.amount_minor)
     lines = [p.category_id for p in postings if p.account_id is None]
-    source: int | None
+    source = legs[0].account_id if legs else None
+    target = legs[1].account_id if kind is TransactionType.TRANSFER else None
     if account_id is not None:
         amount = sum(p.amount_minor for p in legs if p.account_id == account_id)
-        source = account_id
+        source = source if kind is TransactionType.TRANSFER else account_id
     elif kind is TransactionType.TRANSFER:
-        amount, source = legs[1].amount_minor, legs[0].account_id
+        amount = legs[1].amount_minor
     else:
         amount = sum(p.amount_minor for p in legs)
-        source = legs[0].account_id if legs else None
-    target = legs[1].account_id if kind is TransactionType.TRANSFER else None
     return Row(
         id=transaction.id,
         date=transaction.date,
