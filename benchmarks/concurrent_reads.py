@@ -14,10 +14,7 @@ line and the HTTP API, so the same script measures an older version of the app t
 
 import argparse
 import asyncio
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -26,31 +23,9 @@ from pathlib import Path
 
 import httpx
 from import_csv import write_statement
+from served import FINANCE, Served, finance, served
 
 READERS = 8
-FINANCE = (sys.executable, "-c", "from finance.cli import app; app()")
-"""The `finance` command of the Python running this."""
-EMAIL = "bench@example.com"
-PASSWORD = "correct-horse-ledger-42\n"
-
-
-def finance(*args: str, stdin: str | None = None) -> str:
-    """Run a `finance` command; its standard output."""
-    done = subprocess.run(
-        [*FINANCE, *args],
-        input=stdin,
-        text=True,
-        check=True,
-        capture_output=True,
-    )
-    return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -130,20 +105,8 @@ def main() -> None:
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = arguments.database_url or f"sqlite+aiosqlite:///{folder}/bench.db"
-        finance("db", "upgrade", "--database-url", url)
-        finance("users", "create", EMAIL, "--password-stdin", "--database-url", url, stdin=PASSWORD)
-        token = finance(
-            "tokens", "create", "--user", EMAIL, "--name", "bench", "--database-url", url
-        )
-        port = free_port()
-        server = subprocess.Popen(
-            [*FINANCE, "serve", "--port", str(port), "--database-url", url],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            prepare(base, token.strip(), Path(folder), url, arguments.rows)
+        with served(url) as app:
+            prepare(app, Path(folder), url, arguments.rows)
             writer = [
                 *FINANCE,
                 "import",
@@ -154,21 +117,11 @@ def main() -> None:
                 url,
             ]
             print(f"{arguments.rows:,} transactions in the ledger; the writer imports as many")
-            asyncio.run(measure(base, token.strip(), arguments.seconds, writer))
-        finally:
-            server.terminate()
-            server.wait()
+            asyncio.run(measure(app.base, app.token, arguments.seconds, writer))
 
 
-def prepare(base: str, token: str, folder: Path, url: str, rows: int) -> None:
-    """Wait for the server, open two accounts, fill the first, write the second's file."""
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/health").status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    headers = {"Authorization": f"Bearer {token}"}
+def prepare(app: Served, folder: Path, url: str, rows: int) -> None:
+    """Open two accounts, fill the first, write the second's file."""
     for name in ("Checking", "Savings"):
         account = {
             "name": name,
@@ -176,7 +129,9 @@ def prepare(base: str, token: str, folder: Path, url: str, rows: int) -> None:
             "currency": "USD",
             "opening_date": "2019-01-01",
         }
-        httpx.post(f"{base}/api/v1/accounts", json=account, headers=headers).raise_for_status()
+        httpx.post(
+            f"{app.base}/api/v1/accounts", json=account, headers=app.headers
+        ).raise_for_status()
     write_statement(folder / "ledger.csv", rows)
     write_statement(folder / "more.csv", rows)
     finance("import", str(folder / "ledger.csv"), "--account", "Checking", "--database-url", url)

@@ -29,7 +29,7 @@ from decimal import Decimal
 from itertools import cycle
 
 import httpx
-from concurrent_reads import EMAIL, FINANCE, PASSWORD, finance, free_port
+from served import FINANCE, Served, served
 
 READERS = 10
 DAY = "2026-01-15"
@@ -221,18 +221,11 @@ def report(tally: Tally, seconds: float, problems: list[str], check: str) -> Non
     print(f"finance db check: {check.strip().splitlines()[-1] if check else '(failed)'}")
 
 
-def prepare(base: str, token: str) -> Ledger:
-    """Wait for the server; open the accounts and categories the writers use."""
-    for _ in range(200):
-        try:
-            if httpx.get(f"{base}/health").status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    headers = {"Authorization": f"Bearer {token}"}
+def prepare(app: Served) -> Ledger:
+    """Open the accounts and categories the writers use."""
 
     def post(path: str, body: dict[str, str]) -> int:
-        response = httpx.post(f"{base}/api/v1/{path}", json=body, headers=headers)
+        response = httpx.post(f"{app.base}/api/v1/{path}", json=body, headers=app.headers)
         response.raise_for_status()
         identifier: int = response.json()["id"]
         return identifier
@@ -256,32 +249,16 @@ def main() -> None:
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = arguments.database_url or f"sqlite+aiosqlite:///{folder}/bench.db"
-        finance("db", "upgrade", "--database-url", url)
-        finance("users", "create", EMAIL, "--password-stdin", "--database-url", url, stdin=PASSWORD)
-        token = finance(
-            "tokens", "create", "--user", EMAIL, "--name", "bench", "--database-url", url
-        ).strip()
-        port = free_port()
-        workers = ["--workers", str(arguments.workers)] if arguments.workers > 1 else []
-        server = subprocess.Popen(
-            [*FINANCE, "serve", "--port", str(port), "--database-url", url, *workers],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            ledger = prepare(base, token)
+        with served(url, arguments.workers) as app:
+            ledger = prepare(app)
             print(
                 f"{arguments.clients} clients x {arguments.writes} writes, {READERS} readers,"
                 f" {arguments.workers} worker(s), {url.partition(':')[0]}"
             )
             believed, tally, seconds = asyncio.run(
-                burst(base, token, ledger, arguments.clients, arguments.writes)
+                burst(app.base, app.token, ledger, arguments.clients, arguments.writes)
             )
-            problems = asyncio.run(reconcile(base, token, ledger, believed))
-        finally:
-            server.terminate()
-            server.wait()
+            problems = asyncio.run(reconcile(app.base, app.token, ledger, believed))
         check = subprocess.run(
             [*FINANCE, "db", "check", "--database-url", url], capture_output=True, text=True
         )
