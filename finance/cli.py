@@ -6,6 +6,7 @@ Every command reads the database from the settings (`FINANCE_DATABASE_URL`, defa
 """
 
 import asyncio
+import os
 from typing import Annotated
 
 import typer
@@ -46,15 +47,26 @@ app.command("import-backup")(import_backup)
 app.command("backup")(backup_database)
 
 
+WORKER_APP = "finance.main:create_app"
+"""What each of several worker processes calls to build its app."""
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes serving requests, each with its own pool.")
+    ] = 1,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Run the web app and API, migrating the database first unless FINANCE_AUTO_MIGRATE=false."""
     settings = load_settings(database_url)
     prepare_database(settings)
+    if workers > 1:  # each worker builds its app from the environment
+        os.environ["FINANCE_DATABASE_URL"] = settings.database_url
+        uvicorn.run(WORKER_APP, factory=True, workers=workers, host=host, port=port)
+        return
     from finance.main import create_app  # here: the app's import cost only for `serve`
 
     uvicorn.run(create_app(settings), host=host, port=port)

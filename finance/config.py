@@ -24,6 +24,15 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=5000, ge=0, description="How long a SQLite writer waits for the lock."
     )
+    sqlite_wait_seconds: float = Field(
+        default=60,
+        gt=0,
+        description="On a SQLite file, how long a request waits its turn (writes one at a time, "
+        "reads `sqlite_readers` at a time) before it is answered 503.",
+    )
+    sqlite_readers: int = Field(
+        default=4, ge=1, description="On a SQLite file, how many requests read at once."
+    )
     signup_open: bool = Field(
         default=False,
         description="Anyone may create an account (otherwise only the first user, at setup).",

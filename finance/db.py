@@ -101,18 +101,28 @@ def configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
 
 
 class Database:
-    """The engine, and sessions on it for each kind of `Access`. Sessions keep loaded
-    attributes after commit (no lazy reloads in async code)."""
+    """The engine, and sessions on it for each kind of `Access`; `Access.WRITE` sessions on
+    `writer` when there is one (see `open_database`). Sessions keep loaded attributes after
+    commit (no lazy reloads in async code)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, writer: AsyncEngine | None = None) -> None:
         self.engine = engine
+        self.writer = writer or engine
         self._sessions = {
             access: async_sessionmaker(
-                engine.execution_options(**{ACCESS_OPTION: access.value}),
+                (self.writer if access is Access.WRITE else engine).execution_options(
+                    **{ACCESS_OPTION: access.value}
+                ),
                 expire_on_commit=False,
             )
             for access in Access
         }
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+        if self.writer is not self.engine:
+            await self.writer.dispose()
 
     def sessions(self, access: Access = Access.WRITE) -> async_sessionmaker[AsyncSession]:
         """The factory of sessions that `access`."""
@@ -133,6 +143,43 @@ class Database:
             logger.info("skipped a write while the database is busy: %s", busy)
             return False
         return True
+
+
+def open_database(
+    database_url: str,
+    *,
+    echo: bool = False,
+    busy_timeout_ms: int = 5000,
+    wait_s: float = 60,
+    readers: int = 4,
+) -> Database:
+    """The app's database. On a SQLite file, writes take turns on one connection of their own,
+    in the order they came: SQLite lets one writer in at a time, and writers left to its busy
+    timeout retry at random, so in a burst some wait past it while later ones go first. At most
+    `readers` requests read at once, the rest waiting their turn: reads and writes share the
+    event loop, and more readers at once read no faster but slow the one writer. A request
+    that waits longer than `wait_s` for its connection is answered 503. Elsewhere, one pool."""
+    if not is_sqlite_file(database_url):
+        return Database(create_engine(database_url, echo=echo, busy_timeout_ms=busy_timeout_ms))
+
+    def queue(size: int) -> AsyncEngine:
+        return create_engine(
+            database_url,
+            echo=echo,
+            busy_timeout_ms=busy_timeout_ms,
+            pool_size=size,
+            max_overflow=0,
+            pool_timeout=wait_s,
+        )
+
+    return Database(queue(readers), writer=queue(1))
+
+
+def is_sqlite_file(database_url: str) -> bool:
+    """Whether the URL names a SQLite database in a file (not in memory)."""
+    url = make_url(database_url)
+    memory = url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+    return url.get_backend_name() == "sqlite" and not memory
 
 
 def on_postgresql(session: AsyncSession) -> bool:

@@ -18,7 +18,7 @@ from finance.categories.pages import router as category_pages
 from finance.categories.router import router as categories_router
 from finance.config import Settings, get_settings
 from finance.dashboard.pages import router as dashboard_pages
-from finance.db import Database, create_engine
+from finance.db import open_database
 from finance.exports.pages import router as export_pages
 from finance.exports.router import router as exports_router
 from finance.imports.pages import router as import_pages
@@ -80,16 +80,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready app. The engine exists from here on, so nothing depends on lifespan having run;
     lifespan only disposes of it at shutdown."""
     settings = settings or get_settings()
-    engine = create_engine(
+    database = open_database(
         settings.database_url,
         echo=settings.sql_echo,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        wait_s=settings.sqlite_wait_seconds,
+        readers=settings.sqlite_readers,
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        await app.state.database.engine.dispose()
+        await app.state.database.dispose()
 
     app = FastAPI(
         title="finance",
@@ -100,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.database = Database(engine)
+    app.state.database = database
     install_problem_handlers(app)
     app.add_exception_handler(LoginRequired, _login_required)
     app.middleware("http")(bind_browser(settings))

@@ -1,6 +1,7 @@
 """The `finance` command, run in-process on SQLite files. Synchronous tests: the commands run
 their own event loops. Uvicorn is replaced so `serve` only shows what it would run."""
 
+import os
 import sqlite3
 from contextlib import closing
 from datetime import date
@@ -181,6 +182,21 @@ def test_serve_migrates_the_database_then_runs_the_app(
     ((call),) = served
     assert (call["host"], call["port"]) == ("127.0.0.1", 8123)
     assert call["app"].state.settings.database_url == url
+
+
+def test_serve_with_several_workers_has_each_build_the_app_on_the_same_database(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, served: list[dict[str, Any]]
+) -> None:
+    monkeypatch.delenv("FINANCE_DATABASE_URL", raising=False)  # restored after the test
+    url = sqlite_url(tmp_path / "finance.db")
+
+    result = invoke("serve", "--database-url", url, "--workers", "2")
+
+    assert result.exit_code == 0, result.output
+    ((call),) = served
+    assert (call["app"], call["factory"], call["workers"]) == ("finance.main:create_app", True, 2)
+    assert os.environ["FINANCE_DATABASE_URL"] == url
+    assert Settings().database_url == url  # what a worker's app reads
 
 
 def test_serve_without_auto_migrate_refuses_a_stale_database(
