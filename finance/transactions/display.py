@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from datetime import date
 
-from finance.ledger.models import Transaction, TransactionStatus
+from finance.ledger.models import Posting, Transaction, TransactionStatus
+from finance.money import Money, implied_rate
 from finance.transactions.schemas import TransactionType
-from finance.transactions.shapes import classify
+from finance.transactions.shapes import classify, transfer_sides
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class Row:
     category_ids: list[int | None]
     amount_minor: int
     currency: str
+    exchange: str = ""
+    """Between currencies, the transfer's other side and its rate in words ("92.00 EUR
+    received, 1 USD = 0.92 EUR")."""
 
 
 def row(transaction: Transaction, *, account_id: int | None = None) -> Row:
@@ -31,17 +35,23 @@ def row(transaction: Transaction, *, account_id: int | None = None) -> Row:
     postings = transaction.postings
     kind = classify(postings)
     legs = sorted((p for p in postings if p.account_id is not None), key=lambda p: p.amount_minor)
-    lines = [p.category_id for p in postings if p.account_id is None]
+    lines = [p.category_id for p in postings if p.account_id is None and not p.conversion]
+    currency = postings[0].currency
     source: int | None
+    target: int | None = None
+    if kind is TransactionType.TRANSFER:
+        paying, receiving = transfer_sides(postings)
+        legs, target = [paying, receiving], receiving.account_id
     if account_id is not None:
-        amount = sum(p.amount_minor for p in legs if p.account_id == account_id)
+        mine = [p for p in legs if p.account_id == account_id]
+        amount = sum(p.amount_minor for p in mine)
+        currency = mine[0].currency if mine else currency
         source = account_id
     elif kind is TransactionType.TRANSFER:
-        amount, source = legs[1].amount_minor, legs[0].account_id
+        amount, source, currency = -legs[0].amount_minor, legs[0].account_id, legs[0].currency
     else:
         amount = sum(p.amount_minor for p in legs)
         source = legs[0].account_id if legs else None
-    target = legs[1].account_id if kind is TransactionType.TRANSFER else None
     return Row(
         id=transaction.id,
         date=transaction.date,
@@ -53,5 +63,21 @@ def row(transaction: Transaction, *, account_id: int | None = None) -> Row:
         to_account_id=target,
         category_ids=lines,
         amount_minor=amount,
-        currency=postings[0].currency,
+        currency=currency,
+        exchange=exchange_text(legs[0], legs[1]) if kind is TransactionType.TRANSFER else "",
+    )
+
+
+def exchange_text(paying: Posting, receiving: Posting) -> str:
+    """A transfer between currencies in words: "100.00 USD sent, 92.00 EUR received,
+    1 USD = 0.92 EUR"; empty within one currency."""
+    if paying.currency == receiving.currency:
+        return ""
+    sent = Money(-paying.amount_minor, paying.currency)
+    received = Money(receiving.amount_minor, receiving.currency)
+    rate = implied_rate(sent, received)
+    rate = rate.rstrip("0").rstrip(".") if "." in rate else rate
+    return (
+        f"{sent} {sent.currency} sent, {received} {received.currency} received, "
+        f"1 {sent.currency} = {rate} {received.currency}"
     )
