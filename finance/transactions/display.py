@@ -25,9 +25,20 @@ class Row:
     category_ids: list[int | None]
     amount_minor: int
     currency: str
-    exchange: str = ""
-    """Between currencies, the transfer's other side and its rate in words ("92.00 EUR
-    received, 1 USD = 0.92 EUR")."""
+    exchange: "Exchange | None" = None
+    """A transfer between currencies: both sides and the rate it implies."""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What a transfer between currencies sent and received, and the rate they imply, units
+    received per unit sent, trailing zeros dropped ("0.92")."""
+
+    sent_minor: int
+    sent_currency: str
+    received_minor: int
+    received_currency: str
+    rate: str
 
 
 def row(transaction: Transaction, *, account_id: int | None = None) -> Row:
@@ -64,20 +75,16 @@ def row(transaction: Transaction, *, account_id: int | None = None) -> Row:
         category_ids=lines,
         amount_minor=amount,
         currency=currency,
-        exchange=exchange_text(legs[0], legs[1]) if kind is TransactionType.TRANSFER else "",
+        exchange=exchange_of(legs[0], legs[1]) if kind is TransactionType.TRANSFER else None,
     )
 
 
-def exchange_text(paying: Posting, receiving: Posting) -> str:
-    """A transfer between currencies in words: "100.00 USD sent, 92.00 EUR received,
-    1 USD = 0.92 EUR"; empty within one currency."""
+def exchange_of(paying: Posting, receiving: Posting) -> Exchange | None:
+    """A transfer's two sides, if they are in different currencies."""
     if paying.currency == receiving.currency:
-        return ""
+        return None
     sent = Money(-paying.amount_minor, paying.currency)
     received = Money(receiving.amount_minor, receiving.currency)
     rate = implied_rate(sent, received)
     rate = rate.rstrip("0").rstrip(".") if "." in rate else rate
-    return (
-        f"{sent} {sent.currency} sent, {received} {received.currency} received, "
-        f"1 {sent.currency} = {rate} {received.currency}"
-    )
+    return Exchange(sent.minor, sent.currency, received.minor, received.currency, rate)
