@@ -105,7 +105,7 @@ def schema_of(database_url: str) -> dict[str, dict[str, Any]]:
                         index["name"],
                         tuple(index["column_names"]),
                         index["unique"],
-                        repr(index.get("dialect_options")),
+                        _options(index.get("dialect_options")),
                     )
                     for index in inspector.get_indexes(table)
                     if index["name"] is not None
@@ -115,6 +115,12 @@ def schema_of(database_url: str) -> dict[str, dict[str, Any]]:
 
     schema: dict[str, dict[str, Any]] = on_connection(database_url, describe)
     return schema
+
+
+def _options(options: dict[str, Any] | None) -> str:
+    """An index's dialect options as text, a partial index's condition (an SQL expression
+    object) included."""
+    return repr({name: str(value) for name, value in sorted((options or {}).items())})
 
 
 def create_all(database_url: str) -> None:
@@ -492,3 +498,53 @@ def test_going_back_before_left_out_lines_drops_only_their_table(tmp_path: Path)
     assert "import_left_out_lines" not in tables and "import_batches" in tables
     migrate.upgrade(url)
     assert "import_left_out_lines" in schema_of(url)
+
+
+def conversion_postings_come_and_go(url: str) -> None:
+    """Migration 0007 adds `postings.conversion`: false for every posting already there, and
+    only off accounts and categories; going back drops the column and keeps every posting (a
+    conversion leg reads as an uncategorised line, so each currency still balances)."""
+    command.upgrade(migrate.alembic_config(url), "0006")
+
+    def add_ledger(connection: Connection) -> None:
+        for statement in LEDGER_AT_0003.split(";"):
+            connection.execute(text(statement))
+        connection.commit()
+
+    on_connection(url, add_ledger)
+    migrate.upgrade(url)
+    flags = "SELECT conversion FROM postings ORDER BY id"
+    assert on_connection(url, lambda c: c.execute(text(flags)).scalars().all()) == [False] * 7
+
+    def add_posting(account_id: str) -> Callable[[Connection], None]:
+        def insert(connection: Connection) -> None:
+            connection.execute(
+                text(
+                    "INSERT INTO postings (transaction_id, account_id, category_id, amount_minor,"
+                    f" currency, memo, conversion) VALUES (2, {account_id}, NULL, 0, 'EUR', '',"
+                    " true)"
+                )
+            )
+            connection.commit()
+
+        return insert
+
+    with pytest.raises(IntegrityError, match="ck_postings_conversion_off_accounts"):
+        on_connection(url, add_posting("1"))
+    on_connection(url, add_posting("NULL"))
+    command.downgrade(migrate.alembic_config(url), "0006")
+    assert "conversion" not in {column for column, *_ in schema_of(url)["postings"]["columns"]}
+    count = "SELECT count(*) FROM postings"
+    assert on_connection(url, lambda c: c.execute(text(count)).scalar()) == 8
+    migrate.upgrade(url)
+    assert on_connection(url, lambda c: c.execute(text(flags)).scalars().all()) == [False] * 8
+
+
+def test_conversion_postings_come_and_go_on_sqlite(tmp_path: Path) -> None:
+    conversion_postings_come_and_go(sqlite_url(tmp_path / "finance.db"))
+
+
+def test_conversion_postings_come_and_go_on_postgresql(
+    postgres_databases: Callable[[str], str],
+) -> None:
+    conversion_postings_come_and_go(postgres_databases("conversion"))
