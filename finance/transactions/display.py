@@ -11,8 +11,10 @@ from finance.transactions.shapes import classify, transfer_sides
 
 @dataclass(frozen=True)
 class Row:
-    """What a table row shows. `amount_minor` is signed from `account_id`'s side (for a
-    transfer listed outside an account: the positive amount moved)."""
+    """What a table row shows. `amount_minor` is signed from the side of the account the list
+    is filtered by, in its currency (for a transfer listed outside an account: the positive
+    amount sent). A transfer's `account_id` and `to_account_id` are where the money left and
+    where it went, whichever side is listed."""
 
     id: int
     date: date
@@ -48,21 +50,21 @@ def row(transaction: Transaction, *, account_id: int | None = None) -> Row:
     legs = sorted((p for p in postings if p.account_id is not None), key=lambda p: p.amount_minor)
     lines = [p.category_id for p in postings if p.account_id is None and not p.conversion]
     currency = postings[0].currency
-    source: int | None
+    source = legs[0].account_id if legs else None
     target: int | None = None
     if kind is TransactionType.TRANSFER:
         paying, receiving = transfer_sides(postings)
-        legs, target = [paying, receiving], receiving.account_id
+        legs = [paying, receiving]
+        source, target = paying.account_id, receiving.account_id
     if account_id is not None:
         mine = [p for p in legs if p.account_id == account_id]
         amount = sum(p.amount_minor for p in mine)
         currency = mine[0].currency if mine else currency
-        source = account_id
+        source = source if kind is TransactionType.TRANSFER else account_id
     elif kind is TransactionType.TRANSFER:
-        amount, source, currency = -legs[0].amount_minor, legs[0].account_id, legs[0].currency
+        amount, currency = -legs[0].amount_minor, legs[0].currency
     else:
         amount = sum(p.amount_minor for p in legs)
-        source = legs[0].account_id if legs else None
     return Row(
         id=transaction.id,
         date=transaction.date,

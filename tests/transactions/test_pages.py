@@ -175,6 +175,14 @@ async def test_filtering_by_an_account_shows_amounts_from_its_side(client, ledge
     assert '<span class="amount negative">-$500.00</span>' in into_checking
 
 
+async def test_a_transfer_reads_from_and_to_by_name_whichever_account_is_filtered(client, ledger):
+    for account in ("savings", "checking"):
+        page = (await client.get(f"/transactions?account_id={ledger[account]}")).text
+        listed = page[page.index(f'id="transaction-{ledger["transfer"]}"') :]
+        assert "Checking → Savings" in listed
+        assert "Savings → Savings" not in page and "Checking → Checking" not in page
+
+
 async def test_a_filter_with_no_match_says_so(client, ledger):
     page = (await client.get("/transactions?q=nothing-like-this")).text
     assert row_ids(page) == []
