@@ -824,11 +824,12 @@ async def test_delete_without_javascript_asks_first_then_goes_back_to_the_list(c
 
 
 @pytest.mark.parametrize("locale", ["en_US", "de_DE"])
-@pytest.mark.parametrize("shape", ["simple", "transfer", "split"])
+@pytest.mark.parametrize("shape", ["simple", "transfer", "exchange", "split"])
 async def test_undo_after_an_htmx_delete_restores_the_same_transaction(
     app, client, ledger, shape, locale
 ):
     in_locale(app, locale)
+    euros = await add_euro_savings(client)
     made = {
         "simple": {
             "account_id": ledger["checking"],
@@ -843,6 +844,12 @@ async def test_undo_after_an_htmx_delete_restores_the_same_transaction(
             "to_account_id": ledger["checking"],
             "amount": "75.50",
             "memo": "back again",
+        },
+        "exchange": {
+            "from_account_id": ledger["checking"],
+            "to_account_id": euros,
+            "amount": "1000.00",
+            "received_amount": "921.37",
         },
         "split": {
             "account_id": ledger["checking"],
