@@ -17,7 +17,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
@@ -25,6 +25,7 @@ from sqlalchemy.pool import NullPool
 from finance import migrate
 from finance.db import Database, create_engine
 from finance.ledger.check import LedgerReport, check_ledger
+from finance.ledger.models import Posting
 from finance.models import Base
 from tests.conftest import POSTGRES_URL_VARIABLE, create_database
 
@@ -548,3 +549,19 @@ def test_conversion_postings_come_and_go_on_postgresql(
     postgres_databases: Callable[[str], str],
 ) -> None:
     conversion_postings_come_and_go(postgres_databases("conversion"))
+
+
+def test_reports_find_the_conversion_legs_by_their_index_on_sqlite(tmp_path: Path) -> None:
+    """The partial index holds the conversion legs alone; SQLite uses it only if its condition
+    is written as SQLAlchemy asks (`conversion = 1`), else every report scans every posting."""
+    url = sqlite_url(tmp_path / "finance.db")
+    migrate.upgrade(url)
+    query = select(Posting.currency).where(Posting.conversion)
+
+    def plan(connection: Connection) -> str:
+        sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+        return " ".join(
+            str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
+        )
+
+    assert "USING INDEX ix_postings_conversion" in on_connection(url, plan)

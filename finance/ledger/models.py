@@ -157,10 +157,11 @@ class Posting(Base):
         Index("ix_postings_account_balance", "account_id", "transaction_id", "amount_minor"),
         Index("ix_postings_category_id_transaction_id", "category_id", "transaction_id"),
         # The conversion legs alone (few), which reports take off the uncategorised lines.
+        # Each condition as each database is asked (SQLite: `conversion = 1`), or it goes unused.
         Index(
             "ix_postings_conversion",
             "transaction_id",
-            sqlite_where=text("conversion"),
+            sqlite_where=text("conversion = 1"),
             postgresql_where=text("conversion"),
         ),
     )

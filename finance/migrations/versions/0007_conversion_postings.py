@@ -32,7 +32,7 @@ def upgrade() -> None:
         op.f("ix_postings_conversion"),
         "postings",
         ["transaction_id"],
-        sqlite_where=sa.text("conversion"),
+        sqlite_where=sa.text("conversion = 1"),
         postgresql_where=sa.text("conversion"),
     )
 
