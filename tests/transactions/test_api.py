@@ -281,6 +281,11 @@ async def test_patching_a_transfer_between_currencies_keeps_both_amounts(client,
     )
     assert patched["date"] == "2026-10-09"
     assert await balance(client, euros) == "92.00"
+    refused = await client.patch(
+        f"{API}/transactions/{body['id']}", json={"received_amount": "90.00"}
+    )
+    assert_problem(refused, 422, field="received_amount")  # amounts change with PUT
+    assert await balance(client, euros) == "92.00"
 
 
 async def test_deleting_a_transfer_between_currencies_puts_both_balances_back(
