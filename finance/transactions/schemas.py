@@ -72,7 +72,14 @@ class TransferCreate(TransactionHeader):
                     "to_account_id": 2,
                     "amount": "500.00",
                     "date": "2026-10-05",
-                }
+                },
+                {
+                    "from_account_id": 1,
+                    "to_account_id": 3,
+                    "amount": "100.00",
+                    "received_amount": "92.00",
+                    "date": "2026-10-06",
+                },
             ]
         }
     )
