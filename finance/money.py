@@ -7,6 +7,7 @@ with more decimal places than the currency has.
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
 from functools import cache
 from itertools import chain
 from typing import Annotated, Self, get_args, get_origin
@@ -106,6 +107,25 @@ def format_minor(minor: int, currency: str) -> str:
     sign = "-" if minor < 0 else ""
     whole, fraction = divmod(abs(minor), 10**digits)
     return f"{sign}{whole}.{fraction:0{digits}d}" if digits else f"{sign}{whole}"
+
+
+RATE_DIGITS = 6
+"""How many significant digits an exchange rate is shown with."""
+
+
+def implied_rate(sent: "Money", received: "Money") -> str:
+    """The rate an exchange implies, units of `received`'s currency per unit of `sent`'s, as a
+    decimal string to six significant digits ("0.920000" for 100.00 USD into 92.00 EUR). The
+    division is of integers in a decimal context, never a float."""
+    if sent.minor == 0:
+        raise MoneyError("no rate without an amount sent")
+    numerator = abs(received.minor) * 10 ** minor_digits(sent.currency)
+    denominator = abs(sent.minor) * 10 ** minor_digits(received.currency)
+    with localcontext() as context:
+        context.prec = RATE_DIGITS
+        rate = Decimal(numerator) / Decimal(denominator)
+        rate = rate.quantize(Decimal(1).scaleb(rate.adjusted() - RATE_DIGITS + 1))
+    return f"{rate:f}"
 
 
 def to_minor(field: str, amount: str, currency: str) -> int:

@@ -1,5 +1,6 @@
 """After any sequence of API writes, good and bad, the ledger stays whole: every transaction
-balances, and every balance is its opening balance plus its postings, as a user would add it up."""
+balances in each currency (transfers between a USD and a EUR account among them), and every
+balance is its opening balance plus its postings, as a user would add it up."""
 
 import random
 from decimal import Decimal
@@ -21,6 +22,7 @@ class LedgerModel:
         self.client = client
         self.rng = rng
         self.balances: dict[int, Decimal] = {}
+        self.currencies: dict[int, str] = {}
         self.effects: dict[int, dict[int, Decimal]] = {}  # transaction id -> account -> change
         self.categories: list[int] = []
 
@@ -60,15 +62,7 @@ class LedgerModel:
             }
             return payload, {account: amount}
         if shape == "transfer":
-            target = self.account()
-            amount = abs(self.amount())
-            payload = {
-                "date": day,
-                "from_account_id": account,
-                "to_account_id": target,
-                "amount": str(amount),
-            }
-            return payload, ({} if target == account else {account: -amount, target: amount})
+            return self.random_transfer(day, account)
         if shape == "split":
             lines = [self.amount() for _ in range(self.rng.randint(2, 4))]
             splits = [
@@ -79,6 +73,28 @@ class LedgerModel:
             }
         bad_amount = self.rng.choice(["0.001", "1e5", "-", "99999999999999"])
         return {"date": day, "account_id": account, "amount": bad_amount}, {}
+
+    def random_transfer(self, day: str, account: int) -> tuple[dict[str, Any], dict[int, Decimal]]:
+        """A transfer, between currencies when the accounts' differ: with an amount received
+        (usually; sometimes none, or not positive, which is refused)."""
+        target = self.account()
+        amount = abs(self.amount())
+        received = self.rng.choice([None, amount, self.amount()])
+        payload = {
+            "date": day,
+            "from_account_id": account,
+            "to_account_id": target,
+            "amount": str(amount),
+            "received_amount": None if received is None else str(received),
+        }
+        within_one = self.currencies[account] == self.currencies[target]
+        lands = amount > 0 and target != account
+        if within_one:
+            lands = lands and received in (None, amount)
+        else:
+            lands = lands and received is not None and received > 0
+        arrives = amount if received is None else received
+        return payload, ({account: -amount, target: arrives} if lands else {})
 
     async def step(self) -> None:
         action = self.rng.choice(
@@ -130,7 +146,13 @@ async def assert_ledger_is_whole(
         page = (await client.get(f"{API}/transactions{query}")).json()
         for item in page["items"]:
             assert len(item["postings"]) >= 2
-            assert sum(Decimal(p["amount"]) for p in item["postings"]) == 0
+            by_currency: dict[str, Decimal] = {}
+            for posting in item["postings"]:
+                currency = posting["currency"]
+                by_currency[currency] = by_currency.get(currency, Decimal(0)) + Decimal(
+                    posting["amount"]
+                )
+            assert set(by_currency.values()) == {Decimal(0)}
             for posting in item["postings"]:
                 if posting["account_id"] is not None:
                     account = posting["account_id"]
@@ -151,9 +173,10 @@ async def assert_ledger_is_whole(
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_any_sequence_of_writes_keeps_the_ledger_whole(client, session_factory, owner, seed):
     model = LedgerModel(client, random.Random(seed))
-    for name in ("Checking", "Savings", "Card"):
-        account = await add_account(client, name, opening_balance="100.00")
+    for name, currency in (("Checking", "USD"), ("Savings", "USD"), ("Euros", "EUR")):
+        account = await add_account(client, name, opening_balance="100.00", currency=currency)
         model.balances[account["id"]] = Decimal("100.00")
+        model.currencies[account["id"]] = currency
     model.categories = [
         (await add_category(client, name))["id"] for name in ("Food", "Rent", "Fun")
     ]

@@ -17,7 +17,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
@@ -25,6 +25,7 @@ from sqlalchemy.pool import NullPool
 from finance import migrate
 from finance.db import Database, create_engine
 from finance.ledger.check import LedgerReport, check_ledger
+from finance.ledger.models import Posting
 from finance.models import Base
 from tests.conftest import POSTGRES_URL_VARIABLE, create_database
 
@@ -105,7 +106,7 @@ def schema_of(database_url: str) -> dict[str, dict[str, Any]]:
                         index["name"],
                         tuple(index["column_names"]),
                         index["unique"],
-                        repr(index.get("dialect_options")),
+                        _options(index.get("dialect_options")),
                     )
                     for index in inspector.get_indexes(table)
                     if index["name"] is not None
@@ -115,6 +116,12 @@ def schema_of(database_url: str) -> dict[str, dict[str, Any]]:
 
     schema: dict[str, dict[str, Any]] = on_connection(database_url, describe)
     return schema
+
+
+def _options(options: dict[str, Any] | None) -> str:
+    """An index's dialect options as text, a partial index's condition (an SQL expression
+    object) included."""
+    return repr({name: str(value) for name, value in sorted((options or {}).items())})
 
 
 def create_all(database_url: str) -> None:
@@ -539,3 +546,69 @@ def test_going_back_before_import_joins_keeps_the_transfers_on_postgresql(
     postgres_databases: Callable[[str], str],
 ) -> None:
     going_back_before_0007_drops_the_joins_and_keeps_the_transfers(postgres_databases("joins"))
+
+
+def conversion_postings_come_and_go(url: str) -> None:
+    """Migration 0008 adds `postings.conversion`: false for every posting already there, and
+    only off accounts and categories; going back drops the column and keeps every posting (a
+    conversion leg reads as an uncategorised line, so each currency still balances)."""
+    command.upgrade(migrate.alembic_config(url), "0007")
+
+    def add_ledger(connection: Connection) -> None:
+        for statement in LEDGER_AT_0003.split(";"):
+            connection.execute(text(statement))
+        connection.commit()
+
+    on_connection(url, add_ledger)
+    migrate.upgrade(url)
+    flags = "SELECT conversion FROM postings ORDER BY id"
+    assert on_connection(url, lambda c: c.execute(text(flags)).scalars().all()) == [False] * 7
+
+    def add_posting(account_id: str) -> Callable[[Connection], None]:
+        def insert(connection: Connection) -> None:
+            connection.execute(
+                text(
+                    "INSERT INTO postings (transaction_id, account_id, category_id, amount_minor,"
+                    f" currency, memo, conversion) VALUES (2, {account_id}, NULL, 0, 'EUR', '',"
+                    " true)"
+                )
+            )
+            connection.commit()
+
+        return insert
+
+    with pytest.raises(IntegrityError, match="ck_postings_conversion_off_accounts"):
+        on_connection(url, add_posting("1"))
+    on_connection(url, add_posting("NULL"))
+    command.downgrade(migrate.alembic_config(url), "0007")
+    assert "conversion" not in {column for column, *_ in schema_of(url)["postings"]["columns"]}
+    count = "SELECT count(*) FROM postings"
+    assert on_connection(url, lambda c: c.execute(text(count)).scalar()) == 8
+    migrate.upgrade(url)
+    assert on_connection(url, lambda c: c.execute(text(flags)).scalars().all()) == [False] * 8
+
+
+def test_conversion_postings_come_and_go_on_sqlite(tmp_path: Path) -> None:
+    conversion_postings_come_and_go(sqlite_url(tmp_path / "finance.db"))
+
+
+def test_conversion_postings_come_and_go_on_postgresql(
+    postgres_databases: Callable[[str], str],
+) -> None:
+    conversion_postings_come_and_go(postgres_databases("conversion"))
+
+
+def test_reports_find_the_conversion_legs_by_their_index_on_sqlite(tmp_path: Path) -> None:
+    """The partial index holds the conversion legs alone; SQLite uses it only if its condition
+    is written as SQLAlchemy asks (`conversion = 1`), else every report scans every posting."""
+    url = sqlite_url(tmp_path / "finance.db")
+    migrate.upgrade(url)
+    query = select(Posting.currency).where(Posting.conversion)
+
+    def plan(connection: Connection) -> str:
+        sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+        return " ".join(
+            str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
+        )
+
+    assert "USING INDEX ix_postings_conversion" in on_connection(url, plan)

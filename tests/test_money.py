@@ -7,6 +7,7 @@ from finance.money import (
     Money,
     MoneyError,
     format_minor,
+    implied_rate,
     minor_bound,
     minor_digits,
 )
@@ -92,3 +93,24 @@ def test_the_limit_is_just_below_ten_trillion_units():
 )
 def test_filter_bounds_keep_exactly_the_amounts_they_name(text, currency, upward, bound):
     assert minor_bound(text, currency, upward=upward) == bound
+
+
+@pytest.mark.parametrize(
+    ("sent", "received", "rate"),
+    [
+        (Money(10000, "USD"), Money(9200, "EUR"), "0.920000"),
+        (Money(-10000, "USD"), Money(9200, "EUR"), "0.920000"),
+        (Money(300, "EUR"), Money(100, "USD"), "0.333333"),
+        (Money(200, "EUR"), Money(100, "USD"), "0.500000"),
+        (Money(10000, "USD"), Money(15_012, "JPY"), "150.120"),
+        (Money(1, "JPY"), Money(1, "KWD"), "0.00100000"),
+        (Money(1, "USD"), Money(999_999_999_999_999, "EUR"), "1000000000000000"),
+    ],
+)
+def test_an_exchange_implies_a_rate_to_six_significant_digits(sent, received, rate):
+    assert implied_rate(sent, received) == rate
+
+
+def test_nothing_sent_implies_no_rate():
+    with pytest.raises(MoneyError):
+        implied_rate(Money(0, "USD"), Money(100, "EUR"))

@@ -13,7 +13,8 @@ The format, version 1, is one JSON object; each list holds one object per line, 
                         "left_out": [{"line", "reason", "text"}] (lines the import left out)}],
     "csv_mappings": [{"account", "mapping" (the stored JSON text)}],
     "transactions": [{"date", "payee", "memo", "status", "created_at", "updated_at",
-                      "postings": [{"account", "category", "amount", "currency", "memo"}],
+                      "postings": [{"account", "category", "amount", "currency", "memo",
+                                    "conversion" (only when true: one side of an exchange)}],
                       "import_keys": [{"account", "key", "batch"}]}]}
 
 Accounts, categories and import batches are named by `ref`, numbered from 1 in the order their
@@ -243,6 +244,7 @@ def _posting(posting: Posting, refs: Refs) -> dict[str, Any]:
         "amount": format_minor(posting.amount_minor, posting.currency),
         "currency": posting.currency,
         "memo": posting.memo,
+        **({"conversion": True} if posting.conversion else {}),
     }
 
 
@@ -429,6 +431,7 @@ def _entry(item: BackupTransaction, refs: Refs) -> Entry:
                 amount_minor=to_minor("postings.amount", p.amount, p.currency),
                 currency=p.currency,
                 memo=p.memo,
+                conversion=p.conversion,
             )
             for p in item.postings
         ],

@@ -63,9 +63,11 @@ class ExportRow:
 
 
 def rows_of(transaction: Transaction, names: Names, scope: Scope) -> list[ExportRow]:
-    """The rows of one transaction, limited to the lines `scope` asks for."""
+    """The rows of one transaction, limited to the lines `scope` asks for. A transfer between
+    currencies is its two account sides, each in its own currency: its conversion legs are no
+    category line."""
     legs = [p for p in transaction.postings if p.account_id is not None]
-    lines = [p for p in transaction.postings if p.account_id is None]
+    lines = [p for p in transaction.postings if p.account_id is None and not p.conversion]
     pairs: list[tuple[Posting | None, Posting | None]]
     if len(legs) == 1 and lines:
         pairs = [(legs[0], line) for line in lines]

@@ -104,11 +104,14 @@ class BackupPosting(BackupModel):
     amount: str
     currency: str
     memo: str
+    conversion: bool = False
 
     @model_validator(mode="after")
     def _account_or_category(self) -> Self:
         if self.account is not None and self.category is not None:
             raise ValueError("a posting names an account or a category, not both")
+        if self.conversion and (self.account is not None or self.category is not None):
+            raise ValueError("a conversion posting names neither an account nor a category")
         return self
 
 

@@ -14,13 +14,15 @@ from finance.ledger.models import Account, TransactionStatus
 
 class Leg(NamedTuple):
     """One posting to be: an amount into an account, or into a category (neither: an
-    uncategorised line). (Tuples, not dataclasses: an import makes hundreds of thousands.)"""
+    uncategorised line, or with `conversion` one side of an exchange between currencies).
+    (Tuples, not dataclasses: an import makes hundreds of thousands.)"""
 
     amount_minor: int
     currency: str
     account_id: int | None = None
     category_id: int | None = None
     memo: str = ""
+    conversion: bool = False
 
 
 class Entry(NamedTuple):
@@ -44,21 +46,39 @@ def simple_legs(account: Account, amount_minor: int, category_id: int | None) ->
     )
 
 
-def transfer_legs(source: Account, target: Account, amount_minor: int) -> tuple[Leg, ...]:
-    """Money leaves `source` and enters `target`."""
+def transfer_legs(
+    source: Account, target: Account, amount_minor: int, received_minor: int | None = None
+) -> tuple[Leg, ...]:
+    """Money leaves `source` and enters `target`: `amount_minor` in the source's currency, and
+    `received_minor` in the target's. Between currencies each side is balanced by a conversion
+    leg in its own currency (as plain-text accounting books an exchange), so every currency
+    still sums to zero and no leg is income or spending."""
     if source.id == target.id:
         raise InvalidInput("to_account_id", "a transfer needs two different accounts")
-    if source.currency != target.currency:
-        raise InvalidInput(
-            "to_account_id",
-            f"transfers between currencies ({source.currency} to {target.currency}) "
-            "are not supported yet",
-        )
     if amount_minor <= 0:
         raise InvalidInput("amount", "a transfer's amount is positive; swap the accounts instead")
+    if source.currency == target.currency:
+        if received_minor is not None and received_minor != amount_minor:
+            raise InvalidInput(
+                "received_amount",
+                f"both accounts hold {source.currency}: what is received is the amount sent",
+            )
+        return (
+            Leg(-amount_minor, source.currency, account_id=source.id),
+            Leg(amount_minor, target.currency, account_id=target.id),
+        )
+    if received_minor is None:
+        raise InvalidInput(
+            "received_amount",
+            f"a transfer from {source.currency} to {target.currency} needs the amount received",
+        )
+    if received_minor <= 0:
+        raise InvalidInput("received_amount", "the amount received is positive")
     return (
         Leg(-amount_minor, source.currency, account_id=source.id),
-        Leg(amount_minor, target.currency, account_id=target.id),
+        Leg(amount_minor, source.currency, conversion=True),
+        Leg(-received_minor, target.currency, conversion=True),
+        Leg(received_minor, target.currency, account_id=target.id),
     )
 
 

@@ -28,7 +28,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finance.db import Base, on_postgresql
 from finance.errors import BeforeOpeningDate, InvalidInput
 from finance.ledger.entries import Entry, Leg, unbalanced_currencies
-from finance.ledger.models import Account, Category, CategoryMonth, Posting, Transaction
+from finance.ledger.models import (
+    Account,
+    Category,
+    CategoryMonth,
+    Posting,
+    Transaction,
+    category_line,
+)
 from finance.ledger.totals import TotalsChange, count_postings
 from finance.timestamps import utc_now
 
@@ -99,6 +106,7 @@ class Journal:
                     "amount_minor": leg.amount_minor,
                     "currency": leg.currency,
                     "memo": leg.memo,
+                    "conversion": leg.conversion,
                 }
                 for transaction_id, entry in zip(ids, entries, strict=True)
                 for leg in entry.legs
@@ -173,7 +181,7 @@ class Journal:
         change = TotalsChange()
         for start in range(0, len(posting_ids), CHUNK):
             lines = Posting.id.in_(posting_ids[start : start + CHUNK])
-            chosen = lines & Posting.account_id.is_(None) & self._owned_posting()
+            chosen = lines & category_line() & self._owned_posting()
             await count_postings(self.session, change, chosen, sign=-1)
             await count_postings(self.session, change, chosen, sign=1, category_id=category_id)
             await self.session.execute(
@@ -246,6 +254,10 @@ class Journal:
                     "postings", f"postings do not balance in {', '.join(unbalanced)}"
                 )
             for leg in entry.legs:
+                if leg.conversion and (leg.account_id or leg.category_id) is not None:
+                    raise InvalidInput(
+                        "postings", "a conversion leg names neither an account nor a category"
+                    )
                 if leg.account_id is not None:
                     moves.add((leg.account_id, leg.currency))
                     if leg.account_id not in earliest or entry.date < earliest[leg.account_id]:
@@ -342,6 +354,7 @@ def _posting(leg: Leg) -> Posting:
         amount_minor=leg.amount_minor,
         currency=leg.currency,
         memo=leg.memo,
+        conversion=leg.conversion,
     )
 
 
@@ -352,4 +365,5 @@ def _leg(posting: Posting) -> Leg:
         account_id=posting.account_id,
         category_id=posting.category_id,
         memo=posting.memo,
+        conversion=posting.conversion,
     )

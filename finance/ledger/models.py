@@ -2,8 +2,10 @@
 move it (each a header and two or more postings), and the totals kept up to date beside them.
 
 A posting moves `amount_minor` of `currency` into an account (`account_id` set) or into a
-category (`category_id` set, or neither for an uncategorised line). Within a transaction the
-postings of each currency sum to zero. Only `finance.ledger.journal` writes transactions,
+category (`category_id` set, or neither for an uncategorised line); a `conversion` posting
+(neither) is one side of an exchange between currencies, as in a transfer from a USD account to
+a EUR one, and is neither income nor spending. Within a transaction the postings of each
+currency sum to zero. Only `finance.ledger.journal` writes transactions,
 postings and totals, so the totals always equal the sums of the postings they stand for.
 """
 
@@ -13,6 +15,7 @@ from enum import StrEnum
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -20,6 +23,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -144,9 +149,21 @@ class Posting(Base):
     __tablename__ = "postings"
     __table_args__ = (
         CheckConstraint("account_id IS NULL OR category_id IS NULL", name="account_or_category"),
+        CheckConstraint(
+            "NOT conversion OR (account_id IS NULL AND category_id IS NULL)",
+            name="conversion_off_accounts",
+        ),
         # Finds an account's transactions, and sums its balance from the index alone.
         Index("ix_postings_account_balance", "account_id", "transaction_id", "amount_minor"),
         Index("ix_postings_category_id_transaction_id", "category_id", "transaction_id"),
+        # The conversion legs alone (few), which reports take off the uncategorised lines.
+        # Each condition as each database is asked (SQLite: `conversion = 1`), or it goes unused.
+        Index(
+            "ix_postings_conversion",
+            "transaction_id",
+            sqlite_where=text("conversion = 1"),
+            postgresql_where=text("conversion"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,8 +177,17 @@ class Posting(Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     memo: Mapped[str] = mapped_column(String(200), default="")
+    conversion: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """One side of an exchange between currencies: no account, no category, never counted as
+    income, spending or an uncategorised line."""
 
     transaction: Mapped[Transaction] = relationship(back_populates="postings")
+
+
+def category_line() -> ColumnElement[bool]:
+    """A posting into a category, or an uncategorised line: off the accounts, and not one side
+    of an exchange between currencies (which is never income or spending)."""
+    return Posting.account_id.is_(None) & Posting.conversion.is_(False)
 
 
 # The maintained totals. Each is a sum over postings, changed by the journal in the same

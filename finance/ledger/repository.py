@@ -24,6 +24,7 @@ from finance.ledger.models import (
     Posting,
     Transaction,
     TransactionStatus,
+    category_line,
 )
 from finance.ledger.totals import month_of, next_month
 from finance.pagination import Position
@@ -254,7 +255,7 @@ class LedgerRepository:
                 select(Posting.category_id, Posting.currency, func.sum(Posting.amount_minor))
                 .select_from(Transaction)
                 .join(Posting, Posting.transaction_id == Transaction.id)
-                .where(self._dated(*days), Posting.account_id.is_(None))
+                .where(self._dated(*days), category_line())
                 .group_by(Posting.category_id, Posting.currency)
             )
             for category_id, currency, minor in await self.session.execute(lines):
@@ -268,7 +269,8 @@ class LedgerRepository:
     async def _whole_months(self, parts: Parts, figures: dict[tuple[int | None, str], int]) -> None:
         """Add the whole months of the period from the totals: each category's, and the
         uncategorised lines', which have no total of their own. Every transaction balances, so
-        in each currency they are what the accounts and the categories leave over."""
+        in each currency they are what the accounts, the categories and the conversion legs
+        (few, found by their own index) leave over."""
         months = (
             select(CategoryMonth.category_id, CategoryMonth.currency, CategoryMonth.posted_minor)
             .where(parts.month_range(CategoryMonth.month))
@@ -284,6 +286,18 @@ class LedgerRepository:
             .group_by(Account.currency)
         )
         for currency, minor in await self.session.execute(account_months):
+            figures[(None, currency)] -= int(minor)
+        conversions = (
+            select(Posting.currency, func.sum(Posting.amount_minor))
+            .join(Transaction, Transaction.id == Posting.transaction_id)
+            .where(
+                Posting.conversion,
+                Transaction.owner_id == self.owner_id,
+                parts.month_range(Transaction.date),
+            )
+            .group_by(Posting.currency)
+        )
+        for currency, minor in await self.session.execute(conversions):
             figures[(None, currency)] -= int(minor)
 
     def _dated(self, start: date, end: date) -> ColumnElement[bool]:

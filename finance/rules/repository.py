@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.ledger.models import Posting, Transaction
+from finance.ledger.models import Posting, Transaction, category_line
 from finance.rules.models import CategoryRule
 
 
@@ -53,7 +53,7 @@ class RuleRepository:
         only uncategorised ones unless `overwrite`."""
         simple = (
             select(Posting.transaction_id)
-            .where(Posting.account_id.is_(None))
+            .where(category_line())
             .group_by(Posting.transaction_id)
             .having(func.count() == 1)
         )
@@ -62,7 +62,7 @@ class RuleRepository:
             .join(Transaction, Transaction.id == Posting.transaction_id)
             .where(
                 Transaction.owner_id == self.owner_id,
-                Posting.account_id.is_(None),
+                category_line(),
                 Posting.transaction_id.in_(simple),
             )
         )

@@ -40,6 +40,7 @@ FIELD_ORDER = (
     "account_id",
     "category_id",
     "to_account_id",
+    "received_amount",
     "memo",
     "status",
 )
@@ -90,12 +91,17 @@ def read_transaction(
     if kind == "transfer":
         if lines:
             raise FormInvalid({FORM_ERROR: "A transfer has no split lines: clear them."})
+        target = values.get("to_account_id", "")
         transfer = {
             **header,
             "from_account_id": values.get("account_id", ""),
-            "to_account_id": values.get("to_account_id", ""),
+            "to_account_id": target,
             "amount": reader.read("amount", values.get("amount", ""), errors),
         }
+        receiver = _AmountReader(locale, currencies.get(target))
+        received = receiver.read("received_amount", values.get("received_amount", ""), errors)
+        if received:  # left empty: the amount itself, between accounts of one currency
+            transfer["received_amount"] = received
         return TransactionForm(_parse(TransferCreate, transfer, errors))
     negative = kind == "expense"
     if not lines:
@@ -211,11 +217,13 @@ def values_of(transaction: Transaction, locale: str) -> dict[str, str]:
         "status": view.status.value,
     }
     if view.type is TransactionType.TRANSFER:
+        received = view.received_amount if view.exchange_rate and view.received_amount else ""
         return values | {
             "kind": "transfer",
             "account_id": str(view.from_account_id),
             "to_account_id": str(view.to_account_id),
             "amount": write_amount(view.amount, locale) if view.amount else "",
+            "received_amount": write_amount(received, locale) if received else "",
         }
     if view.type is TransactionType.OTHER or view.amount is None:
         return values | {"kind": "other"}

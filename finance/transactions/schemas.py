@@ -61,7 +61,8 @@ class SimpleTransactionCreate(TransactionHeader):
 
 
 class TransferCreate(TransactionHeader):
-    """Money moved between two of the owner's accounts in the same currency."""
+    """Money moved between two of the owner's accounts; between currencies, with the amount
+    received as well as the amount sent."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -71,7 +72,14 @@ class TransferCreate(TransactionHeader):
                     "to_account_id": 2,
                     "amount": "500.00",
                     "date": "2026-10-05",
-                }
+                },
+                {
+                    "from_account_id": 1,
+                    "to_account_id": 3,
+                    "amount": "100.00",
+                    "received_amount": "92.00",
+                    "date": "2026-10-06",
+                },
             ]
         }
     )
@@ -79,7 +87,13 @@ class TransferCreate(TransactionHeader):
     from_account_id: RowId
     to_account_id: RowId
     amount: DecimalString = Field(
-        description="Positive: what leaves one account and enters the other."
+        description="Positive: what leaves the paying account, in its currency (and, between "
+        "accounts of one currency, what enters the other)."
+    )
+    received_amount: DecimalString | None = Field(
+        default=None,
+        description="Positive: what enters the receiving account, in its currency. Required "
+        "when the two accounts' currencies differ; otherwise, if given, equal to `amount`.",
     )
 
 
@@ -149,7 +163,8 @@ class TransactionUpdate(PatchModel):
 
 
 class PostingRead(OutputModel):
-    """One leg: an amount into an account, or into a category (none: uncategorised)."""
+    """One leg: an amount into an account, or into a category (none: uncategorised, or a
+    `conversion` leg, one side of an exchange between currencies)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -161,6 +176,7 @@ class PostingRead(OutputModel):
                     "amount": "54.23",
                     "currency": "USD",
                     "memo": "",
+                    "conversion": False,
                 }
             ]
         }
@@ -172,6 +188,9 @@ class PostingRead(OutputModel):
     amount: str
     currency: str
     memo: str
+    conversion: bool = Field(
+        description="One side of an exchange between currencies: neither income nor spending."
+    )
 
 
 class SplitRead(OutputModel):
@@ -205,6 +224,9 @@ class TransactionRead(OutputModel):
                     "category_id": 4,
                     "from_account_id": None,
                     "to_account_id": None,
+                    "received_amount": None,
+                    "received_currency": None,
+                    "exchange_rate": None,
                     "splits": None,
                     "created_at": "2026-10-03T18:20:00Z",
                     "updated_at": "2026-10-03T18:20:00Z",
@@ -220,11 +242,29 @@ class TransactionRead(OutputModel):
     memo: str
     status: TransactionStatus
     account_id: int | None = Field(description="The account (for a transfer: the one paying).")
-    amount: str | None = Field(description="Signed on the account; a transfer's is positive.")
-    currency: str | None
+    amount: str | None = Field(
+        description="Signed on the account; a transfer's is positive: what the paying account "
+        "sends, in its currency."
+    )
+    currency: str | None = Field(
+        description="The account's currency (for a transfer: the paying account's)."
+    )
     category_id: int | None = None
     from_account_id: int | None = None
     to_account_id: int | None = None
+    received_amount: str | None = Field(
+        default=None,
+        description="A transfer's amount received, in the receiving account's currency "
+        "(`amount` itself between accounts of one currency).",
+    )
+    received_currency: str | None = Field(
+        default=None, description="A transfer's receiving account's currency."
+    )
+    exchange_rate: str | None = Field(
+        default=None,
+        description="Between currencies: the rate the transfer implies, units received per "
+        'unit sent, to six significant digits ("0.920000").',
+    )
     splits: list[SplitRead] | None = None
     postings: list[PostingRead] | None = None
     created_at: dt.datetime

@@ -66,3 +66,32 @@ async def test_spending_is_this_month_to_date_and_net_worth_is_as_of_today(clien
     assert "-$40.00" in page and "-$340.00" not in page and "-$300.00" not in page
     assert '<div class="value"><span class="amount">$960.00</span></div>' in page  # net worth
     assert "$660.00 projected" in page
+
+
+async def test_a_transfer_between_currencies_is_neither_income_nor_spending(client):
+    today = date.today().isoformat()
+    checking = await add_account(client, "Checking", opening_balance="1000.00")
+    euros = await add_account(client, "Euro savings", type="savings", currency="EUR")
+    salary = await add_category(client, "Salary", kind="income")
+    food = await add_category(client, "Food")
+    await add_transaction(
+        client, date=today, account_id=checking["id"], amount="2500.00", category_id=salary["id"]
+    )
+    await add_transaction(
+        client, date=today, account_id=checking["id"], amount="-54.23", category_id=food["id"]
+    )
+    await add_transaction(
+        client,
+        date=today,
+        from_account_id=checking["id"],
+        to_account_id=euros["id"],
+        amount="100.00",
+        received_amount="92.00",
+    )
+    page = (await client.get("/")).text
+    income = page.split("Income this month to date")[1].split("Spending this month")[0]
+    spending = page.split("Spending this month to date")[1].split('class="muted period"')[0]
+    assert "$2,500.00" in income and "€" not in income and "$2,600.00" not in income
+    assert "$54.23" in spending and "€" not in spending and "$154.23" not in spending
+    assert "$3,345.77" in page  # net worth in USD: 1000 + 2500 - 54.23 - 100
+    assert "€92.00" in page  # and in EUR

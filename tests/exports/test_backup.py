@@ -1,20 +1,30 @@
 """`finance export`, `finance import-backup` and `finance backup` on SQLite files, as someone
 would run them. Synchronous: the commands run their own event loops."""
 
+import asyncio
 import json
 import sqlite3
 from contextlib import closing
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner, Result
 
 from finance import cli
+from finance.accounts import service as accounts
+from finance.accounts.schemas import AccountCreate
 from finance.config import Settings
+from finance.db import Database, create_engine
 from finance.demo import DEMO_EMAIL
 from finance.exports.backup import LEFT_OUT
+from finance.ledger.models import AccountType
 from finance.models import Base
+from finance.transactions import service as transactions
+from finance.transactions.schemas import TransferCreate
+from finance.users.models import User
 from tests.conftest import copy_of
 
 SETTINGS_VARIABLES = [f"FINANCE_{name.upper()}" for name in Settings.model_fields]
@@ -187,3 +197,69 @@ def test_backup_refuses_to_overwrite_without_force(demo, tmp_path):
 def test_backup_refuses_postgresql_with_a_pointer_to_pg_dump(tmp_path):
     refused = finance("postgresql+asyncpg://u@localhost/finance", "backup", str(tmp_path / "x"))
     assert refused.exit_code == 1 and "pg_dump" in refused.output
+
+
+async def add_an_exchange(url: str) -> None:
+    """A user with a USD and a EUR account and 100.00 USD moved into 92.00 EUR."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with Database(engine).session() as db:
+            owner = User(email="exchange@example.com")
+            db.add(owner)
+            await db.commit()
+            ids = []
+            for name, currency in (("Checking", "USD"), ("Euros", "EUR")):
+                data = AccountCreate(
+                    name=name,
+                    type=AccountType.CHECKING,
+                    currency=currency,
+                    opening_date=date(2026, 1, 1),
+                )
+                made = await accounts.create_account(db=db, owner_id=owner.id, data=data)
+                ids.append(made.account.id)
+            move = TransferCreate(
+                from_account_id=ids[0],
+                to_account_id=ids[1],
+                amount="100.00",
+                received_amount="92.00",
+                date=date(2026, 10, 3),
+            )
+            await transactions.create_transaction(db=db, owner_id=owner.id, data=move)
+    finally:
+        await engine.dispose()
+
+
+def test_a_transfer_between_currencies_comes_back_from_a_backup_as_it_was(tmp_path):
+    books = empty_database(tmp_path / "books.db")
+    asyncio.run(add_an_exchange(books))
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    ok(finance(books, "export", "--user", "exchange@example.com", str(first)))
+    (moved,) = json.loads(first.read_text())["transactions"]
+    assert [(p["account"], p["amount"], p.get("conversion", False)) for p in moved["postings"]] == [
+        (1, "-100.00", False),
+        (None, "100.00", True),
+        (None, "-92.00", True),
+        (2, "92.00", False),
+    ]
+    fresh = empty_database(tmp_path / "fresh.db")
+    ok(finance(fresh, "import-backup", str(first)))
+    ok(finance(fresh, "export", "--user", "exchange@example.com", str(second)))
+    assert first.read_bytes() == second.read_bytes()
+    flags = "SELECT amount_minor, currency, conversion FROM postings ORDER BY id"
+    assert query(fresh, flags) == query(books, flags)
+    assert "balanced" in ok(finance(fresh, "db", "check")).output
+
+
+def test_a_conversion_posting_on_an_account_is_refused(tmp_path):
+    books = empty_database(tmp_path / "books.db")
+    asyncio.run(add_an_exchange(books))
+    file = tmp_path / "backup.json"
+    ok(finance(books, "export", "--user", "exchange@example.com", str(file)))
+    backup = json.loads(file.read_text())
+    backup["transactions"][0]["postings"][0]["conversion"] = True
+    file.write_text(json.dumps(backup))
+    fresh = empty_database(tmp_path / "fresh.db")
+    refused = finance(fresh, "import-backup", str(file))
+    assert refused.exit_code != 0
+    assert "a conversion posting names neither an account nor a category" in refused.output
+    assert query(fresh, "SELECT count(*) FROM transactions") == [(0,)]

@@ -108,6 +108,25 @@ async def test_csv_has_a_row_per_line_newest_first_with_exact_amounts(client):
     assert rows[0]["status"] == "cleared" and rows[-1]["status"] == "uncleared"
 
 
+async def test_a_transfer_between_currencies_is_a_row_per_account_in_its_own_currency(client):
+    checking = await add_account(client, "Checking")
+    euros = await add_account(client, "Euros", currency="EUR")
+    await add_transaction(
+        client,
+        from_account_id=checking["id"],
+        to_account_id=euros["id"],
+        amount="100.00",
+        received_amount="92.00",
+    )
+    rows = await export(client)
+    assert [(r["account"], r["category"], r["amount"], r["currency"]) for r in rows] == [
+        ("Checking", "", "-100.00", "USD"),
+        ("Euros", "", "92.00", "EUR"),
+    ]
+    only_euros = await export(client, account_id=euros["id"])
+    assert [(r["account"], r["amount"]) for r in only_euros] == [("Euros", "92.00")]
+
+
 async def test_json_has_the_same_rows_with_decimal_string_amounts(client):
     await ledger(client)
     rows = await export(client, format="json")

@@ -15,6 +15,7 @@ from finance.categories import service as categories
 from finance.categories.schemas import CategoryCreate
 from finance.ledger.check import check_ledger
 from finance.ledger.models import AccountMonth, AccountType, CategoryKind, CategoryMonth
+from finance.ledger.repository import LedgerRepository, PostedTotals
 from finance.ledger.totals import Sums
 from finance.transactions import service as transactions
 from finance.transactions.schemas import SimpleTransactionCreate, TransferCreate
@@ -57,6 +58,37 @@ async def test_a_ledger_written_through_the_services_checks_clean(db, owner):
 
     assert report.ok, (report.problems, report.totals)
     assert (report.transactions, report.postings) == (3, 6)
+
+
+async def test_a_transfer_between_currencies_checks_clean_and_is_no_category_figure(db, owner):
+    checking, _savings, food = await a_month_of_books(db, owner)
+    euros = AccountCreate(
+        name="Euros", type=AccountType.SAVINGS, currency="EUR", opening_date=date(2026, 1, 1)
+    )
+    made = await accounts.create_account(db=db, owner_id=owner.id, data=euros)
+    ledger = LedgerRepository(db, owner.id)
+    periods = [
+        (date(2026, 1, 1), date(2026, 12, 31)),  # whole months, from the totals
+        (date(2026, 10, 1), date(2026, 10, 20)),  # days, from the postings
+        (date(2026, 9, 20), date(2026, 11, 30)),  # both
+    ]
+    before = [await ledger.category_totals(*period) for period in periods]
+    move = TransferCreate(
+        from_account_id=checking,
+        to_account_id=made.account.id,
+        amount="100.00",
+        received_amount="92.00",
+        date=date(2026, 10, 12),
+    )
+    await transactions.create_transaction(db=db, owner_id=owner.id, data=move)
+
+    report = await check_ledger(db)
+    assert report.ok, (report.problems, report.totals)
+    assert (report.transactions, report.postings) == (4, 10)
+    after = [await ledger.category_totals(*period) for period in periods]
+    assert after == before
+    assert [(t.category_id, t.currency, t.minor) for t in after[0]] == [(food, "USD", 4223)]
+    assert await ledger.posted([made.account.id]) == {made.account.id: PostedTotals(9200, 0)}
 
 
 async def test_every_total_that_is_not_its_postings_sum_is_named(db, owner):

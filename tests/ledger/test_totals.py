@@ -1,7 +1,8 @@
 """The maintained totals are always the sums of their postings: a state machine (hypothesis)
-drives random sequences of creates, replacements, edits, deletes, imports, undos, rules applied
-and categories replaced, good and bad, and after every step recomputes every total from the
-postings, and checks the reads that use the totals (balances as of a day, a period's category
+drives random sequences of creates (transfers between currencies among them), replacements,
+edits, deletes, imports, undos, rules applied and categories replaced, good and bad, and after
+every step checks that every transaction balances in each currency, recomputes every total from
+the postings, and checks the reads that use the totals (balances as of a day, a period's category
 figures) against plain sums of the postings. On SQLite and, when it is set up, PostgreSQL."""
 
 import asyncio
@@ -32,6 +33,7 @@ from finance.errors import Conflict, InvalidInput, NotFound
 from finance.imports import service as imports
 from finance.imports.formats import FileFormat, OpenedFile
 from finance.imports.statement import Statement, StatementLine
+from finance.ledger.check import unbalanced_transactions
 from finance.ledger.models import AccountType, CategoryKind, Posting, Transaction
 from finance.ledger.repository import LedgerRepository, PostedTotals
 from finance.ledger.totals import mismatches, recomputed, stored
@@ -63,6 +65,8 @@ SETTINGS = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+CURRENCIES = (("Checking", "USD"), ("Savings", "USD"), ("Card", "USD"), ("Euros", "EUR"))
+"""The accounts: three in USD and one in EUR, which transfers reach through conversion legs."""
 PERIODS = (
     (date(2026, 1, 1), date(2026, 12, 31)),
     (date(2026, 3, 10), date(2026, 5, 20)),
@@ -97,11 +101,11 @@ class LedgerMachine(RuleBasedStateMachine):
             db.add(owner)
             await db.commit()
             opened = []
-            for name in ("Checking", "Savings", "Card"):
+            for name, currency in CURRENCIES:
                 data = AccountCreate(
                     name=name,
                     type=AccountType.CHECKING,
-                    currency="USD",
+                    currency=currency,
                     opening_date=date(2026, 1, 1),
                     opening_balance="100.00",
                 )
@@ -146,8 +150,13 @@ class LedgerMachine(RuleBasedStateMachine):
         if shape == "transfer":
             target = data.draw(st.sampled_from(self.accounts))
             amount = data.draw(amounts.filter(lambda a: not a.startswith("-")))
+            received = data.draw(st.sampled_from([None, amount]) | amounts)
             return TransferCreate(
-                **header, from_account_id=account, to_account_id=target, amount=amount
+                **header,
+                from_account_id=account,
+                to_account_id=target,
+                amount=amount,
+                received_amount=received,
             )
         if shape == "split":
             lines = [
@@ -281,6 +290,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def every_total_is_the_sum_of_its_postings(self) -> None:
         async def check() -> None:
             async with self.database.session() as db:
+                assert await unbalanced_transactions(db) == []
                 assert mismatches(await stored(db), await recomputed(db)) == []
                 ledger = LedgerRepository(db, self.owner_id)
                 for date_from, date_to in PERIODS:
@@ -302,11 +312,16 @@ def by_key(totals: list[Any]) -> dict[tuple[int | None, str], int]:
 async def summed_categories(
     db: AsyncSession, date_from: date, date_to: date
 ) -> dict[tuple[int | None, str], int]:
-    """What went into each category (None: uncategorised), summed the plain way."""
+    """What went into each category (None: uncategorised), summed the plain way; the
+    conversion legs of transfers between currencies are neither."""
     rows = await db.execute(
         select(Posting.category_id, Posting.currency, func.sum(Posting.amount_minor))
         .join(Transaction, Transaction.id == Posting.transaction_id)
-        .where(Posting.account_id.is_(None), Transaction.date.between(date_from, date_to))
+        .where(
+            Posting.account_id.is_(None),
+            Posting.conversion.is_(False),
+            Transaction.date.between(date_from, date_to),
+        )
         .group_by(Posting.category_id, Posting.currency)
     )
     sums: dict[tuple[int | None, str], int] = defaultdict(int)

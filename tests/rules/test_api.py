@@ -111,3 +111,27 @@ async def test_applying_rules_categorises_simple_transactions_only(client):
     overwritten = await client.post(f"{API}/rules/apply", json={"overwrite": True})
     assert overwritten.json() == {"changed": 1}
     assert await category_of(client, known["id"]) == food["id"]
+
+
+async def test_rules_never_categorise_the_conversion_legs_of_a_transfer_between_currencies(
+    client,
+):
+    account = await add_account(client)
+    euros = await add_account(client, "Euros", currency="EUR")
+    food = await add_category(client, "Food")
+    exchange = await add_transaction(
+        client,
+        from_account_id=account["id"],
+        to_account_id=euros["id"],
+        amount="100.00",
+        received_amount="92.00",
+        payee="Deli Co",
+    )
+    await add_rule(client, "deli", food["id"])
+
+    for overwrite in (False, True):
+        applied = await client.post(f"{API}/rules/apply", json={"overwrite": overwrite})
+        assert applied.json() == {"changed": 0}
+    shown = await get_json(client, f"{API}/transactions/{exchange['id']}", include="postings")
+    assert shown["type"] == "transfer"
+    assert [p["category_id"] for p in shown["postings"]] == [None] * 4

@@ -131,19 +131,170 @@ async def test_a_bad_transfer_is_refused_and_nothing_moves(client, ledger, chang
     assert await transaction_count(client) == 0
 
 
-async def test_a_transfer_between_currencies_is_refused_for_now(client, ledger):
-    euros = await add_account(client, "Euro account", currency="EUR")
+@pytest.fixture
+async def euros(client) -> int:
+    """A EUR savings account, opened 2026-01-01, empty."""
+    account = await add_account(client, "Euro savings", type="savings", currency="EUR")
+    return int(account["id"])
+
+
+async def exchange(client, ledger, euros, **fields: Any) -> dict[str, Any]:
+    """100.00 USD from Checking into the EUR account, 92.00 EUR received (unless told)."""
+    payload = {
+        "from_account_id": ledger["checking"],
+        "to_account_id": euros,
+        "amount": "100.00",
+        "received_amount": "92.00",
+    }
+    return await add_transaction(client, **(payload | fields))
+
+
+async def test_a_transfer_between_currencies_moves_each_account_in_its_own_currency(
+    client, ledger, euros
+):
+    body = await exchange(client, ledger, euros)
+    assert body["type"] == "transfer"
+    assert (body["amount"], body["currency"]) == ("100.00", "USD")
+    assert (body["received_amount"], body["received_currency"]) == ("92.00", "EUR")
+    assert body["exchange_rate"] == "0.920000"
+    assert await balance(client, ledger["checking"]) == "0.00"
+    assert await balance(client, euros) == "92.00"
+    shown = (await client.get(f"{API}/transactions/{body['id']}?include=postings")).json()
+    assert shown["exchange_rate"] == "0.920000"
+    assert sorted(
+        (p["amount"], p["currency"], p["account_id"], p["conversion"]) for p in shown["postings"]
+    ) == [
+        ("-100.00", "USD", ledger["checking"], False),
+        ("-92.00", "EUR", None, True),
+        ("100.00", "USD", None, True),
+        ("92.00", "EUR", euros, False),
+    ]
+
+
+async def test_a_transfer_within_one_currency_receives_what_it_sends_and_has_no_rate(
+    client, ledger
+):
+    body = await add_transaction(
+        client, from_account_id=ledger["checking"], to_account_id=ledger["savings"], amount="60.00"
+    )
+    assert (body["received_amount"], body["received_currency"]) == ("60.00", "USD")
+    assert body["exchange_rate"] is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"received_amount": None}, "a transfer from USD to EUR needs the amount received"),
+        ({"received_amount": "0"}, "positive"),
+        ({"received_amount": "-92.00"}, "positive"),
+        ({"received_amount": "92.001"}, "EUR amounts have at most 2 decimal places"),
+        ({"received_amount": 92}, "decimal strings"),
+    ],
+)
+async def test_a_bad_amount_received_is_refused_by_name_and_nothing_moves(
+    client, ledger, euros, change, message
+):
+    payload = {
+        "date": "2026-10-03",
+        "from_account_id": ledger["checking"],
+        "to_account_id": euros,
+        "amount": "100.00",
+        **change,
+    }
+    response = await client.post(f"{API}/transactions", json=payload)
+    problem = assert_problem(response, 422, field="received_amount")
+    assert message in problem["detail"]
+    assert await balance(client, ledger["checking"]) == "100.00"
+    assert await balance(client, euros) == "0.00"
+    assert await transaction_count(client) == 0
+
+
+async def test_within_one_currency_the_amount_received_is_the_amount_sent(client, ledger):
     response = await client.post(
         f"{API}/transactions",
         json={
             "date": "2026-10-03",
             "from_account_id": ledger["checking"],
-            "to_account_id": euros["id"],
-            "amount": "5.00",
+            "to_account_id": ledger["savings"],
+            "amount": "60.00",
+            "received_amount": "59.00",
         },
     )
-    problem = assert_problem(response, 422, field="to_account_id")
-    assert "USD to EUR" in problem["detail"]
+    assert_problem(response, 422, field="received_amount")
+    assert await transaction_count(client) == 0
+
+
+async def test_replacing_a_transfer_between_currencies_moves_both_sides_again(
+    client, ledger, euros
+):
+    body = await exchange(client, ledger, euros)
+    response = await client.put(
+        f"{API}/transactions/{body['id']}",
+        json={
+            "date": "2026-10-04",
+            "from_account_id": ledger["checking"],
+            "to_account_id": euros,
+            "amount": "50.00",
+            "received_amount": "47.50",
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["received_amount"], response.json()["exchange_rate"]) == (
+        "47.50",
+        "0.950000",
+    )
+    assert await balance(client, ledger["checking"]) == "50.00"
+    assert await balance(client, euros) == "47.50"
+
+
+async def test_a_transfer_between_currencies_becomes_one_within_a_currency_when_replaced(
+    client, ledger, euros
+):
+    body = await exchange(client, ledger, euros)
+    response = await client.put(
+        f"{API}/transactions/{body['id']}",
+        json={
+            "date": "2026-10-03",
+            "from_account_id": ledger["checking"],
+            "to_account_id": ledger["savings"],
+            "amount": "30.00",
+        },
+    )
+    assert response.status_code == 200, response.text
+    shown = (await client.get(f"{API}/transactions/{body['id']}?include=postings")).json()
+    assert [p["conversion"] for p in shown["postings"]] == [False, False]
+    assert await balance(client, euros) == "0.00"
+    assert await balance(client, ledger["savings"]) == "30.00"
+
+
+async def test_patching_a_transfer_between_currencies_keeps_both_amounts(client, ledger, euros):
+    body = await exchange(client, ledger, euros)
+    response = await client.patch(
+        f"{API}/transactions/{body['id']}", json={"status": "cleared", "date": "2026-10-09"}
+    )
+    assert response.status_code == 200, response.text
+    patched = response.json()
+    assert (patched["type"], patched["amount"], patched["received_amount"]) == (
+        "transfer",
+        "100.00",
+        "92.00",
+    )
+    assert patched["date"] == "2026-10-09"
+    assert await balance(client, euros) == "92.00"
+    refused = await client.patch(
+        f"{API}/transactions/{body['id']}", json={"received_amount": "90.00"}
+    )
+    assert_problem(refused, 422, field="received_amount")  # amounts change with PUT
+    assert await balance(client, euros) == "92.00"
+
+
+async def test_deleting_a_transfer_between_currencies_puts_both_balances_back(
+    client, ledger, euros
+):
+    body = await exchange(client, ledger, euros)
+    assert (await client.delete(f"{API}/transactions/{body['id']}")).status_code == 204
+    assert await balance(client, ledger["checking"]) == "100.00"
+    assert await balance(client, euros) == "0.00"
 
 
 async def test_a_split_spreads_one_payment_over_several_categories(client, ledger):

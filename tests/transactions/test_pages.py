@@ -531,6 +531,96 @@ async def test_a_transfer_needs_another_account_said_beside_to_account(client, l
     assert missing.status_code == 422 and 'id="quick-add-to_account_id-error"' in missing.text
 
 
+async def add_euro_savings(client: AsyncClient) -> int:
+    return int((await add_account(client, "Euro savings", type="savings", currency="EUR"))["id"])
+
+
+def register_rows(page: str) -> str:
+    return page.split('id="register-rows"')[1]
+
+
+async def test_a_transfer_between_currencies_from_the_form_shows_each_side_in_its_currency(
+    app, client, ledger
+):
+    in_locale(app, "de_DE")
+    euros = await add_euro_savings(client)
+    sent = form(
+        ledger,
+        kind="transfer",
+        payee="Exchange",
+        amount="100",
+        to_account_id=str(euros),
+        received_amount="92,00",
+    )
+    answer = await client.post("/transactions", data=sent)
+    assert answer.status_code == 303
+    added = await newest(client)
+    assert (added["type"], added["amount"], added["currency"]) == ("transfer", "100.00", "USD")
+    assert (added["received_amount"], added["exchange_rate"]) == ("92.00", "0.920000")
+
+    savings = register_rows((await client.get(f"/accounts/{euros}")).text).split("</tr>")[0]
+    assert '<span class="amount">92,00\xa0€</span>' in savings  # the EUR side, in euros
+    assert "100,00\xa0$ sent, 92,00\xa0€ received, 1 USD = 0,92 EUR" in savings
+    checking = register_rows((await client.get(f"/accounts/{ledger['checking']}")).text)
+    exchange = checking[checking.index("Exchange") :].split("</tr>")[0]
+    assert '<span class="amount negative">-100,00\xa0$</span>' in exchange
+    listed = (await client.get("/transactions")).text
+    assert "1 USD = 0,92 EUR" in listed
+
+
+async def test_a_transfer_between_currencies_without_the_amount_received_is_refused_beside_it(
+    client, ledger
+):
+    euros = await add_euro_savings(client)
+    sent = form(ledger, kind="transfer", amount="100", to_account_id=str(euros))
+    response = await client.post("/transactions", data=sent)
+    assert response.status_code == 422
+    assert (
+        'id="quick-add-received_amount-error">a transfer from USD to EUR needs the amount received'
+    ) in response.text
+    assert len((await get_json(client, f"{API}/transactions"))["items"]) == 3
+
+
+async def test_the_received_field_explains_when_it_is_needed(client, ledger):
+    page = (await client.get("/transactions")).text
+    assert "Received (only when the accounts&#39; currencies differ)" in page or (
+        "Received (only when the accounts' currencies differ)" in page
+    )
+    assert input_value(page, "quick-add-received_amount") == ""
+
+
+async def test_the_edit_form_round_trips_both_amounts_of_a_transfer_between_currencies(
+    client, ledger
+):
+    euros = await add_euro_savings(client)
+    moved = await add_transaction(
+        client,
+        from_account_id=ledger["checking"],
+        to_account_id=euros,
+        amount="100.00",
+        received_amount="92.00",
+    )
+    page = (await client.get(f"/transactions/{moved['id']}/edit")).text
+    form_id = f"edit-{moved['id']}"
+    assert input_value(page, f"{form_id}-amount") == "100.00"
+    assert input_value(page, f"{form_id}-received_amount") == "92.00"
+    assert selected(page, f"{form_id}-to_account_id") == str(euros)
+
+    changed = form(
+        ledger,
+        date="2026-10-03",
+        kind="transfer",
+        amount="100.00",
+        to_account_id=str(euros),
+        received_amount="93.50",
+    )
+    saved = await client.post(f"/transactions/{moved['id']}", data=changed)
+    assert saved.status_code == 303
+    after = await get_json(client, f"{API}/transactions/{moved['id']}")
+    assert (after["amount"], after["received_amount"]) == ("100.00", "93.50")
+    assert (await get_json(client, f"{API}/accounts/{euros}"))["balance"] == "93.50"
+
+
 async def test_a_split_from_the_form_leaves_out_blank_lines(client, ledger):
     sent = form(
         ledger,
@@ -734,11 +824,12 @@ async def test_delete_without_javascript_asks_first_then_goes_back_to_the_list(c
 
 
 @pytest.mark.parametrize("locale", ["en_US", "de_DE"])
-@pytest.mark.parametrize("shape", ["simple", "transfer", "split"])
+@pytest.mark.parametrize("shape", ["simple", "transfer", "exchange", "split"])
 async def test_undo_after_an_htmx_delete_restores_the_same_transaction(
     app, client, ledger, shape, locale
 ):
     in_locale(app, locale)
+    euros = await add_euro_savings(client)
     made = {
         "simple": {
             "account_id": ledger["checking"],
@@ -753,6 +844,12 @@ async def test_undo_after_an_htmx_delete_restores_the_same_transaction(
             "to_account_id": ledger["checking"],
             "amount": "75.50",
             "memo": "back again",
+        },
+        "exchange": {
+            "from_account_id": ledger["checking"],
+            "to_account_id": euros,
+            "amount": "1000.00",
+            "received_amount": "921.37",
         },
         "split": {
             "account_id": ledger["checking"],
