@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -36,6 +37,13 @@ class Served:
 
     base: str
     token: str
+    pid: int
+
+    def peak_memory_mb(self) -> float:
+        """The server process's peak resident memory (Linux's /proc), in MB."""
+        status = Path(f"/proc/{self.pid}/status").read_text()
+        (line,) = [line for line in status.splitlines() if line.startswith("VmHWM:")]
+        return int(line.split()[1]) / 1024
 
     @property
     def headers(self) -> dict[str, str]:
@@ -60,7 +68,7 @@ def served(url: str, workers: int = 1) -> Iterator[Served]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(base)
-        yield Served(base, token.strip())
+        yield Served(base, token.strip(), server.pid)
     finally:
         server.terminate()
         server.wait()

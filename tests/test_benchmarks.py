@@ -42,3 +42,30 @@ def test_the_concurrent_reads_benchmark_runs_on_a_small_ledger():
     )
     assert result.returncode == 0, result.stderr
     assert "8 readers, 1 importing" in result.stdout and "not 200: none" in result.stdout
+
+
+def test_the_write_load_benchmark_reconciles_a_small_burst():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/load_writes.py", "--clients", "3", "--writes", "6"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(5xx, no answer): 0" in result.stdout
+    assert "reconciled: every write as the clients were told" in result.stdout
+    assert "The ledger is balanced" in result.stdout
+
+
+def test_the_upload_benchmark_previews_and_imports_a_small_file():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/upload_responsiveness.py", "--rows", "300"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "POST /imports/preview: 200" in result.stdout
+    assert "POST /imports: 201" in result.stdout

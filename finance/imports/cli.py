@@ -68,7 +68,7 @@ def import_file(
             owner_id=owner.id,
             account_id=target.id,
             opened=opened,
-            keep_lines=0,
+            keep_lines=range(0),
             keep_problems=KEPT_PROBLEMS,
         )
         batch = None

@@ -120,7 +120,7 @@ async def confirm_import(request: Request, db: SessionDep, user: PageUser) -> Re
     try:
         opened = await _open(db, user.id, draft, mapping)
         checked = await service.preview(
-            db=db, owner_id=user.id, account_id=draft.account_id, opened=opened, keep_lines=0
+            db=db, owner_id=user.id, account_id=draft.account_id, opened=opened, keep_lines=range(0)
         )
         consent = await _consent(request, values)
         batch = await service.confirm(db=db, checked=checked, consent=consent)
@@ -304,7 +304,7 @@ async def _preview(
             owner_id=owner_id,
             account_id=draft.account_id,
             opened=opened,
-            keep_lines=PREVIEW_ROWS,
+            keep_lines=range(PREVIEW_ROWS),
         )
     except (InvalidInput, NotFound) as refused:
         kept = _mapping_values(opened.mapping)

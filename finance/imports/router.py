@@ -7,7 +7,7 @@ sends the same request to `POST /imports` to confirm.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from pydantic import ValidationError
 
 from finance.auth.dependencies import ApiUser
@@ -23,14 +23,28 @@ from finance.schemas import RowId
 router = APIRouter(prefix="/imports", tags=["imports"], responses={**PROBLEM_RESPONSES, 413: {}})
 
 Upload = Annotated[ImportUpload, Form()]
+PREVIEW_LIMIT = 100
+"""How many lines a preview shows unless asked for more."""
+PREVIEW_LIMIT_MAX = 1000
+PROBLEMS_SHOWN = 1000
+"""How many of a file's problems a preview lists (`problem_count` counts them all)."""
 
 
 @router.post("/preview")
 async def preview_import(
-    request: Request, upload: Upload, db: SessionDep, user: ApiUser
+    request: Request,
+    upload: Upload,
+    db: SessionDep,
+    user: ApiUser,
+    offset: Annotated[int, Query(ge=0, description="The first line to show (from 0).")] = 0,
+    limit: Annotated[
+        int, Query(ge=1, le=PREVIEW_LIMIT_MAX, description="How many lines to show.")
+    ] = PREVIEW_LIMIT,
 ) -> ImportPreviewRead:
-    """What importing the file would add, skip as duplicate, and refuse; writes nothing."""
-    checked = await _preview(request, upload, db, user.id)
+    """What importing the file would add, skip as duplicate, and refuse; writes nothing. The
+    totals cover the whole file; `lines` holds a page of it (`offset`, `limit`) and `problems`
+    the first problems."""
+    checked = await _preview(request, upload, db, user.id, range(offset, offset + limit))
     return preview_answer(checked)
 
 
@@ -43,7 +57,7 @@ async def confirm_import(
     `move_opening_date` says what to do about them). Lines probably imported already are
     skipped but those in `import_anyway`; lines matched as a transfer join their other side but
     those in `keep_separate`."""
-    checked = await _preview(request, upload, db, user.id)
+    checked = await _preview(request, upload, db, user.id, range(0))
     consent = service.Consent(
         skip_problem_lines=upload.skip_problem_lines,
         move_opening_date=upload.move_opening_date,
@@ -86,6 +100,7 @@ def preview_answer(checked: service.Preview) -> ImportPreviewRead:
             "filename": opened.name,
             "file_format": opened.file_format,
             "currency": currency,
+            "line_count": checked.line_count,
             "new": checked.new,
             "duplicates": checked.duplicates,
             "probably_imported": checked.probably_imported,
@@ -120,9 +135,10 @@ def preview_answer(checked: service.Preview) -> ImportPreviewRead:
 
 
 async def _preview(
-    request: Request, upload: ImportUpload, db: SessionDep, owner_id: int
+    request: Request, upload: ImportUpload, db: SessionDep, owner_id: int, keep_lines: range
 ) -> service.Preview:
-    """The uploaded file, read up to the size limit, opened and checked."""
+    """The uploaded file, read up to the size limit, opened and checked, keeping the lines at
+    the positions `keep_lines` names and the first `PROBLEMS_SHOWN` problems."""
     limit = request.app.state.settings.import_max_megabytes * 1024 * 1024
     data = await upload.file.read(limit + 1)
     if len(data) > limit:
@@ -137,7 +153,12 @@ async def _preview(
         mapping=_mapping(upload.mapping),
     )
     return await service.preview(
-        db=db, owner_id=owner_id, account_id=upload.account_id, opened=opened
+        db=db,
+        owner_id=owner_id,
+        account_id=upload.account_id,
+        opened=opened,
+        keep_lines=keep_lines,
+        keep_problems=PROBLEMS_SHOWN,
     )
 
 

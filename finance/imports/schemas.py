@@ -164,6 +164,7 @@ class ImportPreviewRead(OutputModel):
                     "filename": "checking-2026-10.csv",
                     "file_format": "csv",
                     "currency": "USD",
+                    "line_count": 1,
                     "new": 1,
                     "duplicates": 0,
                     "probably_imported": 0,
@@ -184,6 +185,8 @@ class ImportPreviewRead(OutputModel):
     filename: str
     file_format: str
     currency: str
+    line_count: int
+    """How many lines of the file can be read: page through them with `offset` and `limit`."""
     new: int
     duplicates: int
     probably_imported: int
@@ -201,6 +204,7 @@ class ImportPreviewRead(OutputModel):
     first_date: date | None
     """The date of the file's earliest readable line."""
     lines: list[PreviewLineRead]
+    """The page of lines the request's `offset` and `limit` ask for."""
     csv: CsvLayoutRead | None
 
 

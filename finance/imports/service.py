@@ -9,9 +9,10 @@ holds a chunk of lines, not the file's (the preview keeps the lines it is asked 
 (`keys`) recognise lines imported before; `categorise` picks each new line's category.
 """
 
+import asyncio
 import io
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,7 +43,7 @@ from finance.ledger.models import Account, TransactionStatus
 from finance.money import Money, MoneyError
 from finance.timestamps import utc_now
 
-CHUNK = 5000
+CHUNK = 1000
 """How many lines are checked, or inserted, at a time."""
 PAYEE_LENGTH = 200
 
@@ -210,11 +211,12 @@ async def preview(
     owner_id: int,
     account_id: int,
     opened: OpenedFile,
-    keep_lines: int | None = None,
+    keep_lines: range | None = None,
     keep_problems: int | None = None,
 ) -> Preview:
     """Every line of the file checked against the account; nothing is written. The preview
-    keeps the first `keep_lines` lines and `keep_problems` problems (all of them if None)."""
+    keeps the readable lines whose positions (from 0) are in `keep_lines`, and the first
+    `keep_problems` problems (all of either if None)."""
     account = await _import_account(db, owner_id, account_id)
     if opened.currency and opened.currency != account.currency:
         raise InvalidInput(
@@ -225,24 +227,33 @@ async def preview(
     keys, imports = KeyMaker(), ImportRepository(db, owner_id)
     matcher = Matcher(imports, account, await _other_accounts(db, owner_id, account))
     categorise = await Categorise.for_owner(db, owner_id)
-    for lines, amounts in _checked_chunks(opened, account, result, keep_problems):
-        chunk_keys = keys.keys(lines, amounts)
+    chunks = _checked_chunks(opened, account, keys, result, keep_problems)
+    position = 0
+    async for lines, amounts, chunk_keys in chunks:
         known = await imports.known_keys(account.id, chunk_keys)
         result.matches.update(await matcher.match(lines, amounts, chunk_keys, known))
-        room = len(lines) if keep_lines is None else max(0, keep_lines - len(result.lines))
-        await categorise.learn(db, owner_id, lines[:room])
+        kept = range(len(lines)) if keep_lines is None else _overlap(keep_lines, position, lines)
+        await categorise.learn(db, owner_id, lines[kept.start : kept.stop])
         for index, (line, amount, key) in enumerate(zip(lines, amounts, chunk_keys, strict=True)):
             _count_date(result, line.date)
             duplicate = key in known
             result.count(line.line, amount, duplicate)
-            if index < room:
+            if index in kept:
                 new = _new_transaction(line, amount, key, categorise(line))
                 match = result.matches.get(line.line)
                 result.lines.append(PreviewLine(new, line.line, duplicate, match))
+        position += len(lines)
     if not (result.line_count or result.problem_count):
         raise InvalidInput("file", f"{opened.name}: the file holds no transactions")
     result.problems.sort(key=lambda problem: problem.line)
     return result
+
+
+def _overlap(keep: range, position: int, lines: Sequence[StatementLine]) -> range:
+    """The indexes in a chunk of `lines`, starting at `position` in the file, that `keep`
+    names."""
+    start = min(max(keep.start - position, 0), len(lines))
+    return range(start, max(start, min(keep.stop - position, len(lines))))
 
 
 def _count_date(result: Preview, day: date) -> None:
@@ -303,8 +314,7 @@ async def confirm(
     journal = Journal(db, account.owner_id)
     keys, categorise = KeyMaker(), await Categorise.for_owner(db, account.owner_id)
     known, left_out = iter(checked.known), Preview(account, opened)
-    for lines, amounts in _checked_chunks(opened, account, left_out, None):
-        chunk_keys = keys.keys(lines, amounts)
+    async for lines, amounts, chunk_keys in _checked_chunks(opened, account, keys, left_out, None):
         fresh = [
             (line, amount, key)
             for line, amount, key in zip(lines, amounts, chunk_keys, strict=True)
@@ -427,30 +437,51 @@ def require_consent(checked: Preview, consent: Consent) -> None:
         )
 
 
-def _checked_chunks(
-    opened: OpenedFile, account: Account, result: Preview, keep_problems: int | None
-) -> Iterator[tuple[list[StatementLine], list[int]]]:
-    """The file's readable lines a chunk at a time, with their amounts in minor units; the
-    lines that cannot be imported are counted in `result` (the first `keep_problems` kept)."""
-    try:
-        lines_read = opened.lines()
-        while chunk := list(itertools.islice(lines_read, CHUNK)):
-            lines: list[StatementLine] = []
-            amounts: list[int] = []
-            problems: list[LineProblem] = []
-            for item in chunk:
-                checked = item if isinstance(item, LineProblem) else _amount(item, account)
-                if isinstance(checked, LineProblem):
-                    problems.append(checked)
-                elif isinstance(item, StatementLine):
-                    lines.append(item)
-                    amounts.append(checked)
-            result.problem_count += len(problems)
-            room = len(problems) if keep_problems is None else keep_problems - len(result.problems)
-            result.problems.extend(problems[: max(0, room)])
-            yield lines, amounts
-    except FileRefused as refused:
-        raise InvalidInput("file", f"{opened.name}: {refused}") from None
+async def _checked_chunks(
+    opened: OpenedFile,
+    account: Account,
+    keys: KeyMaker,
+    result: Preview,
+    keep_problems: int | None,
+) -> AsyncIterator[tuple[list[StatementLine], list[int], list[str]]]:
+    """The file's readable lines a chunk at a time, with their amounts in minor units and their
+    keys; the lines that cannot be imported are counted in `result` (the first `keep_problems`
+    kept). Each chunk is read, checked and keyed in a worker thread: a big file never holds
+    up the event loop, and so every other request, for longer than a chunk's database work."""
+    lines_read = opened.lines()
+    while True:
+        try:
+            chunk = await asyncio.to_thread(_check_chunk, lines_read, account, keys)
+        except FileRefused as refused:
+            raise InvalidInput("file", f"{opened.name}: {refused}") from None
+        if chunk is None:
+            return
+        lines, amounts, chunk_keys, problems = chunk
+        result.problem_count += len(problems)
+        room = len(problems) if keep_problems is None else keep_problems - len(result.problems)
+        result.problems.extend(problems[: max(0, room)])
+        yield lines, amounts, chunk_keys
+
+
+def _check_chunk(
+    lines_read: Iterator[StatementLine | LineProblem], account: Account, keys: KeyMaker
+) -> tuple[list[StatementLine], list[int], list[str], list[LineProblem]] | None:
+    """The next chunk of the file read and checked: its lines, their amounts and keys, and its
+    problems; None at the end of the file."""
+    chunk = list(itertools.islice(lines_read, CHUNK))
+    if not chunk:
+        return None
+    lines: list[StatementLine] = []
+    amounts: list[int] = []
+    problems: list[LineProblem] = []
+    for item in chunk:
+        checked = item if isinstance(item, LineProblem) else _amount(item, account)
+        if isinstance(checked, LineProblem):
+            problems.append(checked)
+        elif isinstance(item, StatementLine):
+            lines.append(item)
+            amounts.append(checked)
+    return lines, amounts, keys.keys(lines, amounts), problems
 
 
 def _amount(line: StatementLine, account: Account) -> int | LineProblem:

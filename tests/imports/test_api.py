@@ -3,6 +3,7 @@ nothing is written before confirm, a file comes in once, bad files change nothin
 is undone as a whole."""
 
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -377,3 +378,45 @@ async def test_a_quicken_full_export_imports_its_bank_records(client):
     data = (DATA / "others" / "quicken-full-export.qif").read_bytes()
     batch = created(await upload(client, "", account_id, "quicken.qif", data))
     assert batch["added"] == 3
+
+
+def statement(lines: int) -> bytes:
+    """A CSV of `lines` purchases, one a day from 2026-01-01 on, each a cent more."""
+    rows = [
+        f"{date(2026, 1, 1) + timedelta(days=n)},Shop {n},-{1 + n / 100:.2f}" for n in range(lines)
+    ]
+    return "\n".join(["Date,Description,Amount", *rows]).encode()
+
+
+async def test_a_preview_shows_a_page_of_lines_and_the_totals_of_the_whole_file(client):
+    account_id = await account_in(client, "USD")
+    data = statement(250)
+    first = (await upload(client, "/preview", account_id, "big.csv", data)).json()
+    assert (first["line_count"], first["new"], len(first["lines"])) == (250, 250, 100)
+    assert first["lines"][0]["payee"] == "Shop 0"
+    page = await client.post(
+        f"{API}/imports/preview?offset=200&limit=80",
+        data={"account_id": str(account_id)},
+        files={"file": ("big.csv", data)},
+    )
+    lines = page.json()["lines"]
+    assert [line["payee"] for line in lines] == [f"Shop {n}" for n in range(200, 250)]
+    assert page.json()["net"] == first["net"]
+
+
+@pytest.mark.parametrize("query", ["offset=-1", "limit=0", "limit=1001", "offset=x"])
+async def test_a_preview_page_out_of_range_is_refused(client, query):
+    account_id = await account_in(client, "USD")
+    refused = await client.post(
+        f"{API}/imports/preview?{query}",
+        data={"account_id": str(account_id)},
+        files={"file": ("big.csv", statement(3))},
+    )
+    assert_problem(refused, 422)
+
+
+async def test_confirming_imports_every_line_not_only_a_page(client):
+    account_id = await account_in(client, "USD")
+    batch = created(await upload(client, "", account_id, "big.csv", statement(250)))
+    assert batch["added"] == 250
+    assert len(await ledger(client)) == 250

@@ -1,6 +1,9 @@
 """Importing below the API: a statement previewed, confirmed as one batch, recognised when it
 comes again, and undone to exactly the state before."""
 
+import dataclasses
+import threading
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -362,3 +365,48 @@ async def test_a_category_naming_the_other_account_makes_a_transfer(db, owner):
         50000,
     )
     assert (await check_ledger(db)).ok
+
+
+def month_of_coffees() -> Statement:
+    return statement(*(line(n + 2, n + 1, f"-{n + 1}.00", f"Cafe {n}") for n in range(20)))
+
+
+@pytest.mark.parametrize(
+    ("keep", "payees"),
+    [
+        (range(0), []),
+        (range(3), ["Cafe 0", "Cafe 1", "Cafe 2"]),
+        (range(6, 16), [f"Cafe {n}" for n in range(6, 16)]),  # across three chunks of 7
+        (range(18, 40), ["Cafe 18", "Cafe 19"]),
+    ],
+)
+async def test_a_preview_keeps_the_lines_asked_for_whatever_the_chunks(
+    db, owner, monkeypatch, keep, payees
+):
+    monkeypatch.setattr(service, "CHUNK", 7)
+    account_id = await open_account(db, owner)
+    checked = await service.preview(
+        db=db,
+        owner_id=owner.id,
+        account_id=account_id,
+        opened=opened(month_of_coffees()),
+        keep_lines=keep,
+    )
+    assert [row.new.payee for row in checked.lines] == payees
+    assert (checked.new, checked.net_minor) == (20, -21000)
+
+
+async def test_a_file_is_read_and_checked_off_the_event_loop(db, owner):
+    """Reading a big file must not freeze every other request: the reading happens in a
+    worker thread, the event loop's thread only awaits it."""
+    readers: set[str] = set()
+    read = month_of_coffees()
+
+    def lines() -> Iterator[StatementLine | LineProblem]:
+        readers.add(threading.current_thread().name)
+        yield from read.lines
+
+    file = dataclasses.replace(opened(read), lines=lines)
+    account_id = await open_account(db, owner)
+    await service.preview(db=db, owner_id=owner.id, account_id=account_id, opened=file)
+    assert readers and threading.current_thread().name not in readers
