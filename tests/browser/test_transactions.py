@@ -245,6 +245,29 @@ async def test_a_split_and_a_transfer_from_the_same_form(page: Page, server: Ser
     assert ids  # the ledger the form chose from
 
 
+async def test_a_transfer_between_currencies_shows_each_side_and_the_rate(
+    page: Page, server: Server
+) -> None:
+    ids = await ledger(server)
+    opened = {"type": "savings", "currency": "EUR", "opening_date": "2026-01-01"}
+    await api(server, "/accounts", {"name": "Euro savings", **opened})
+    await page.goto(f"{server}/transactions")
+    form = page.locator("#quick-add")
+    await form.get_by_label("Amount", exact=True).fill("100.00")
+    await form.get_by_label("Type").select_option("transfer")
+    await form.get_by_label("To account").select_option(label="Euro savings")
+    await form.get_by_label("Received", exact=False).fill("92.00")
+    await form.get_by_role("button", name="Add", exact=True).click()
+    rows = page.locator("#transaction-rows")
+    await expect(rows).to_contain_text("Checking → Euro savings")
+    await expect(rows).to_contain_text("1 USD = 0.92 EUR")
+    await screenshot(page, "transfer-between-currencies")
+    async with httpx.AsyncClient(base_url=server, headers=server.auth) as client:
+        accounts = {a["name"]: a["balance"] for a in (await client.get("/api/v1/accounts")).json()}
+    assert accounts == {"Checking": "900.00", "Savings": "0.00", "Euro savings": "92.00"}
+    assert ids
+
+
 async def test_delete_asks_first_and_can_be_undone(page: Page, server: Server) -> None:
     ids = await ledger(server)
     created = await api(
