@@ -125,9 +125,16 @@ class LoginFailureRepository:
         )
         return list(found)
 
-    def add(self, key: str, failed_at: datetime) -> None:
+    def add(self, key: str, failed_at: datetime) -> LoginFailure:
         """Stage one failure."""
-        self.session.add(LoginFailure(key=key, failed_at=failed_at))
+        failure = LoginFailure(key=key, failed_at=failed_at)
+        self.session.add(failure)
+        return failure
+
+    async def remove(self, failures: list[LoginFailure]) -> None:
+        """Delete these failures (an attempt that turned out right)."""
+        ids = [failure.id for failure in failures]
+        await self.session.execute(delete(LoginFailure).where(LoginFailure.id.in_(ids)))
 
     async def forget(self, key: str) -> None:
         """Delete a key's failures (after a successful login)."""

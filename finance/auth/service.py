@@ -3,12 +3,12 @@ changes that end other sessions, and personal access tokens. Every writing funct
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.auth import throttle
-from finance.auth.models import AccessToken, BrowserSession, TokenScope
+from finance.auth.models import AccessToken, BrowserSession, LoginFailure, TokenScope
 from finance.auth.passwords import check_new_password, hash_password, needs_rehash, password_matches
 from finance.auth.repository import AccessTokenRepository, LoginFailureRepository, SessionRepository
 from finance.auth.schemas import Credentials, PasswordChange, SignUp, TokenCreate
@@ -65,14 +65,41 @@ async def sign_up(*, db: AsyncSession, data: SignUp, open_signup: bool) -> Login
 
 
 async def log_in(*, db: AsyncSession, credentials: Credentials, address: str) -> Login:
-    """A fresh session for the right email and password. Failures are recorded and throttled
-    per account and per address (`TooManyAttempts`); commits."""
+    """A fresh session for the right email and password. Failures are throttled per account
+    and per address (`TooManyAttempts`): each attempt counts as a failure from the moment it
+    is made, so guesses sent all at once are throttled like guesses sent one by one, and is
+    taken back if the password is right. The password is checked between two short
+    transactions, never while holding the database's write lock. Commits."""
     now = utc_now()
     failures = LoginFailureRepository(db)
     keys = [
         (throttle.account_key(credentials.email), throttle.ACCOUNT_POLICY),
         (throttle.address_key(address), throttle.ADDRESS_POLICY),
     ]
+    attempt = await _count_attempt(failures, keys, now)
+    user = await UserRepository(db).get_by_email(credentials.email)
+    await db.commit()
+    password_hash = user.password_hash if user else None
+    if user is None or not await password_matches(password_hash, credentials.password):
+        await failures.forget_before(now - max(policy.window for _key, policy in keys))
+        await db.commit()
+        raise InvalidInput("password", LOGIN_REFUSED)
+    if password_hash and needs_rehash(password_hash):
+        user.password_hash = await hash_password(credentials.password)
+    await failures.forget(throttle.account_key(credentials.email))
+    await failures.remove(attempt)
+    secret = _start_session(db, user.id)
+    await db.commit()
+    return Login(user, secret)
+
+
+async def _count_attempt(
+    failures: LoginFailureRepository,
+    keys: list[tuple[str, throttle.Policy]],
+    now: datetime,
+) -> list[LoginFailure]:
+    """Refuse an attempt that must wait (`TooManyAttempts`), else stage it as a failure under
+    each key: the rows to take back if the password is right."""
     for key, _policy in keys:  # always in this order, so two logins cannot deadlock
         await failures.lock(key)
     for key, policy in keys:
@@ -80,20 +107,7 @@ async def log_in(*, db: AsyncSession, credentials: Credentials, address: str) ->
         wait = throttle.wait_seconds(history, now=now, policy=policy)
         if wait:
             raise TooManyAttempts(wait)
-    user = await UserRepository(db).get_by_email(credentials.email)
-    password_hash = user.password_hash if user else None
-    if user is None or not await password_matches(password_hash, credentials.password):
-        for key, _policy in keys:
-            failures.add(key, now)
-        await failures.forget_before(now - max(policy.window for _key, policy in keys))
-        await db.commit()
-        raise InvalidInput("password", LOGIN_REFUSED)
-    if password_hash and needs_rehash(password_hash):
-        user.password_hash = await hash_password(credentials.password)
-    await failures.forget(throttle.account_key(credentials.email))
-    secret = _start_session(db, user.id)
-    await db.commit()
-    return Login(user, secret)
+    return [failures.add(key, now) for key, _policy in keys]
 
 
 async def log_out(*, db: AsyncSession, session_secret: str) -> None:

@@ -14,9 +14,9 @@ from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.auth import service
+from finance.auth import passwords, service
 from finance.auth.models import AccessToken, BrowserSession
-from finance.auth.schemas import TokenCreate
+from finance.auth.schemas import Credentials, TokenCreate
 from finance.credentials import digest
 from finance.db import Database
 from finance.errors import InvalidInput
@@ -272,3 +272,26 @@ async def test_no_password_session_secret_or_token_is_stored_in_the_clear(
     for secret in (PASSWORD, "a wrong guess at it", first_session, second_session, token):
         assert secret not in stored
         assert secret.removeprefix("fin_") not in stored
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "a wrong guess at it"])
+async def test_a_password_is_checked_outside_any_database_transaction(
+    db: AsyncSession, monkeypatch: pytest.MonkeyPatch, password: str
+) -> None:
+    """Checking a password takes tens of milliseconds; holding the write lock meanwhile would
+    make every other write wait for it."""
+    await service.create_user(db=db, email=EMAIL, password=PASSWORD)
+    checked_in_transaction: list[bool] = []
+    real_check = passwords.password_matches
+
+    async def watched(password_hash: str | None, given: str) -> bool:
+        checked_in_transaction.append(db.in_transaction())
+        return await real_check(password_hash, given)
+
+    monkeypatch.setattr(service, "password_matches", watched)
+    credentials = Credentials(email=EMAIL, password=password)
+    try:
+        await service.log_in(db=db, credentials=credentials, address="192.0.2.1")
+    except InvalidInput:
+        assert password != PASSWORD
+    assert checked_in_transaction == [False]
