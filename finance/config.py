@@ -31,7 +31,7 @@ class Settings(BaseSettings):
         "reads `sqlite_readers` at a time) before it is answered 503.",
     )
     sqlite_readers: int = Field(
-        default=4, ge=1, description="On a SQLite file, how many requests read at once."
+        default=2, ge=1, description="On a SQLite file, how many requests read at once."
     )
     signup_open: bool = Field(
         default=False,

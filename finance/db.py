@@ -151,7 +151,7 @@ def open_database(
     echo: bool = False,
     busy_timeout_ms: int = 5000,
     wait_s: float = 60,
-    readers: int = 4,
+    readers: int = 2,
 ) -> Database:
     """The app's database. On a SQLite file, writes take turns on one connection of their own,
     in the order they came: SQLite lets one writer in at a time, and writers left to its busy
