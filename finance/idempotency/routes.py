@@ -32,6 +32,15 @@ KEY_PATTERN = re.compile(rf"[\x20-\x7e]{{1,{KEY_LENGTH}}}")
 """1 to 255 printable ASCII characters."""
 CHUNK = 64 * 1024
 IDEMPOTENCY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    201: {
+        "headers": {
+            REPLAYED_HEADER: {
+                "description": "`true` when this is the stored answer to an earlier request "
+                "with the same `Idempotency-Key`, which created nothing this time.",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        }
+    },
     409: {
         **PROBLEM_RESPONSES[409],
         "description": "Conflict; or a request with this `Idempotency-Key` is in progress or "
@@ -43,7 +52,7 @@ IDEMPOTENCY_RESPONSES: dict[int | str, dict[str, Any]] = {
         "with another request.",
     },
 }
-"""The answers an `Idempotency-Key` can add to a route's, as the API documents them."""
+"""What an `Idempotency-Key` adds to a creating route's answers, as the API documents them."""
 logger = logging.getLogger(__name__)
 
 

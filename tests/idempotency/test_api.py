@@ -334,6 +334,7 @@ async def test_every_creating_api_route_takes_an_idempotency_key(app, client):
         operation = spec["paths"][path]["post"]
         headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
         assert headers == ["Idempotency-Key"], path
+        assert REPLAYED in operation["responses"]["201"]["headers"], path
         for status in ("409", "422"):
             answer = operation["responses"][status]
             assert "Idempotency-Key" in answer["description"], (path, status)
