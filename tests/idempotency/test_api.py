@@ -14,10 +14,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from httpx import ASGITransport, AsyncClient, Response
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.idempotency import service
+from finance.idempotency.models import IdempotencyKey
 from finance.idempotency.routes import IdempotentRoute
 from tests.api import API, add_account, add_category, assert_problem, created, get_json
 from tests.users import add_user, credentials_for
@@ -216,6 +218,16 @@ async def test_a_key_is_kept_24_hours_then_treated_as_new(client, kind, ids, clo
     assert REPLAYED not in response.headers
     assert await kind.count(client) == count + 1
     assert_same_answer(await send(client, kind, kind.another(ids)), response)
+
+
+async def test_keys_older_than_24_hours_are_deleted_when_the_owner_stores_a_new_one(
+    client, db, clock
+):
+    accounts = next(kind for kind in KINDS if kind.name == "accounts")
+    created(await send(client, accounts, accounts.first({}), key="old"))
+    clock[0] += timedelta(hours=24, seconds=1)
+    created(await send(client, accounts, accounts.another({}), key="new"))
+    assert (await db.scalars(select(IdempotencyKey.key))).all() == ["new"]
 
 
 @pytest.mark.parametrize(
