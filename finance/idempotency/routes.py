@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Header, Request
+from fastapi.params import Form
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import SQLAlchemyError
@@ -106,8 +107,10 @@ async def idempotency_key(
         return
     if not KEY_PATTERN.fullmatch(key):
         raise InvalidInput(service.HEADER, "use 1 to 255 printable ASCII characters")
+    route = request.scope.get("route")
+    form = isinstance(route, IdempotentRoute) and route.reads_a_form
     row = await service.claim(
-        db=db, owner_id=user.id, key=key, fingerprint=await fingerprint(request)
+        db=db, owner_id=user.id, key=key, fingerprint=await fingerprint(request, form=form)
     )
     if row.answered:
         raise Replayed(row)
@@ -117,6 +120,12 @@ async def idempotency_key(
 class IdempotentRoute(APIRoute):
     """A route whose answer is stored on its request's `Idempotency-Key`, or replayed from it.
     Only answers 2xx are stored: anything else wrote nothing, so a retry simply runs again."""
+
+    @property
+    def reads_a_form(self) -> bool:
+        """Whether the route's body is a form (FastAPI has read it as one before any
+        dependency runs)."""
+        return self.body_field is not None and isinstance(self.body_field.field_info, Form)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         """The route's handler, wrapped to store or replay the answer."""
@@ -135,12 +144,12 @@ class IdempotentRoute(APIRoute):
         return handle_idempotently
 
 
-async def fingerprint(request: Request) -> str:
-    """The SHA-256 of the request's method, path, query and body. A multipart body counts by
-    its fields and files, not its bytes: a client draws a new random boundary for each
+async def fingerprint(request: Request, *, form: bool) -> str:
+    """The SHA-256 of the request's method, path, query and body. A `form` body counts by its
+    fields and files, not its bytes: a client draws a new random multipart boundary for each
     attempt, so the bytes of a faithful retry differ."""
     parts = [request.method.encode(), request.url.path.encode(), request.url.query.encode()]
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+    if form:
         for name, value in (await request.form()).multi_items():
             if isinstance(value, UploadFile):
                 filename = (value.filename or "").encode()

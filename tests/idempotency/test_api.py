@@ -117,7 +117,7 @@ KINDS = [
             "json": {"pattern": "(bakery", "match": "regex", "category_id": ids["category"]}
         },
     ),
-    Kind(
+    Kind(  # httpx, as curl does, draws a new multipart boundary for each attempt
         "imports",
         an_account,
         lambda ids: csv_upload(ids["account"], "2026-10-03,Bakery,-12.50"),
@@ -243,6 +243,13 @@ async def test_a_malformed_key_is_refused_naming_the_header_and_creates_nothing(
     problem = assert_problem(response, 422, field="Idempotency-Key")
     assert "printable ASCII" in problem["detail"]
     assert await kind.count(client) == before
+
+
+async def test_a_form_sent_to_a_json_route_with_a_key_is_refused_and_creates_nothing(client):
+    accounts = next(kind for kind in KINDS if kind.name == "accounts")
+    upload = {"data": {"name": "Savings"}, "files": {"file": ("a.txt", b"x")}}
+    assert_problem(await send(client, accounts, upload), 422, field="body")
+    assert await accounts.count(client) == 0
 
 
 async def test_the_longest_key_is_taken(client, kind, ids):
