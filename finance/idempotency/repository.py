@@ -15,15 +15,18 @@ class IdempotencyKeyRepository:
         self.session = session
         self.owner_id = owner_id
 
-    async def find(self, key: str, *, since: datetime) -> IdempotencyKey | None:
-        """The key's row, if it was stored at `since` or later."""
+    async def find(self, key: str) -> IdempotencyKey | None:
+        """The key's row, however old."""
         return await self.session.scalar(
             select(IdempotencyKey).where(
-                IdempotencyKey.owner_id == self.owner_id,
-                IdempotencyKey.key == key,
-                IdempotencyKey.created_at >= since,
+                IdempotencyKey.owner_id == self.owner_id, IdempotencyKey.key == key
             )
         )
+
+    async def remove(self, row: IdempotencyKey) -> None:
+        """Delete a key now, so that it can be written again in the same transaction."""
+        await self.session.delete(row)
+        await self.session.flush()
 
     async def forget_before(self, cutoff: datetime) -> None:
         """Delete the keys stored before `cutoff`."""

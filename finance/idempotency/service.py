@@ -29,9 +29,11 @@ async def claim(*, db: AsyncSession, owner_id: int, key: str, fingerprint: str) 
     lost, and running it again could create a second object."""
     keys = IdempotencyKeyRepository(db, owner_id)
     now = utc_now()
-    found = await keys.find(key, since=now - KEPT_FOR)
+    found = await keys.find(key)
+    if found is not None and found.created_at < now - KEPT_FOR:
+        await keys.remove(found)  # expired: the key is free for a new request
+        found = None
     if found is None:
-        await keys.forget_before(now - KEPT_FOR)
         row = IdempotencyKey(key=key, fingerprint=fingerprint, created_at=now)
         return await _add(db, keys, row)
     if found.fingerprint != fingerprint:
@@ -46,8 +48,11 @@ async def claim(*, db: AsyncSession, owner_id: int, key: str, fingerprint: str) 
 async def remember(
     *, db: AsyncSession, row: IdempotencyKey, status_code: int, body: bytes, location: str | None
 ) -> None:
-    """Store the answer to the key's first request, so that a retry gets it. Commits."""
+    """Store the answer to the key's first request, so that a retry gets it, and delete the
+    owner's keys older than 24 hours (here, in a short transaction, rather than in the one that
+    creates the object, which may be a long import). Commits."""
     row.status_code, row.body, row.location = status_code, body, location
+    await IdempotencyKeyRepository(db, row.owner_id).forget_before(utc_now() - KEPT_FOR)
     await db.commit()
 
 
