@@ -2,6 +2,7 @@
 
 from finance.auth.models import AccessToken, BrowserSession, LoginFailure
 from finance.db import Base
+from finance.idempotency.models import IdempotencyKey
 from finance.imports.models import CsvMappingRecord, ImportBatch, ImportJoin, ImportKey
 from finance.ledger.models import (
     Account,
@@ -26,6 +27,7 @@ __all__ = [
     "CategoryMonth",
     "CategoryRule",
     "CsvMappingRecord",
+    "IdempotencyKey",
     "ImportBatch",
     "ImportJoin",
     "ImportKey",

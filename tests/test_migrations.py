@@ -612,3 +612,52 @@ def test_reports_find_the_conversion_legs_by_their_index_on_sqlite(tmp_path: Pat
         )
 
     assert "USING INDEX ix_postings_conversion" in on_connection(url, plan)
+
+
+def idempotency_keys_come_and_go(url: str) -> None:
+    """Migration 0009 adds `idempotency_keys`: a key is one owner's, once, and goes with its
+    owner; going back drops the table alone, and coming forward again works."""
+    command.upgrade(migrate.alembic_config(url), "0008")
+
+    def run(*statements: str) -> Callable[[Connection], None]:
+        def execute(connection: Connection) -> None:
+            for statement in statements:
+                connection.execute(text(statement))
+            connection.commit()
+
+        return execute
+
+    on_connection(
+        url,
+        run(
+            "INSERT INTO users (id, email, display_name, created_at) "
+            "VALUES (1, 'a@b', '', '2026-01-01'), (2, 'c@d', '', '2026-01-01')"
+        ),
+    )
+    migrate.upgrade(url)
+    add_key = (
+        "INSERT INTO idempotency_keys (owner_id, key, fingerprint, status_code, created_at) "
+        "VALUES ({owner}, 'retry-1', 'f', 201, '2026-12-06 03:00:00')"
+    )
+    on_connection(url, run(add_key.format(owner=1), add_key.format(owner=2)))
+    with pytest.raises(IntegrityError, match="idempotency_keys"):
+        on_connection(url, run(add_key.format(owner=1)))
+    on_connection(url, run("DELETE FROM users WHERE id = 2"))
+    owners = "SELECT owner_id FROM idempotency_keys"
+    assert on_connection(url, lambda c: c.execute(text(owners)).scalars().all()) == [1]
+    command.downgrade(migrate.alembic_config(url), "0008")
+    tables = schema_of(url)
+    assert "idempotency_keys" not in tables and "users" in tables
+    migrate.upgrade(url)
+    assert migrate.is_up_to_date(url)
+    assert "idempotency_keys" in schema_of(url)
+
+
+def test_idempotency_keys_come_and_go_on_sqlite(tmp_path: Path) -> None:
+    idempotency_keys_come_and_go(sqlite_url(tmp_path / "finance.db"))
+
+
+def test_idempotency_keys_come_and_go_on_postgresql(
+    postgres_databases: Callable[[str], str],
+) -> None:
+    idempotency_keys_come_and_go(postgres_databases("idempotency"))

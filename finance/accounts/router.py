@@ -2,18 +2,21 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from finance.accounts import service
 from finance.accounts.schemas import AccountCreate, AccountRead, AccountUpdate, BalanceRead
 from finance.accounts.service import AccountBalance
 from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
+from finance.idempotency.routes import IDEMPOTENCY_RESPONSES, IdempotentRoute, idempotency_key
 from finance.money import format_minor
 from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import Day, RowId
 
-router = APIRouter(prefix="/accounts", tags=["accounts"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/accounts", tags=["accounts"], responses=PROBLEM_RESPONSES, route_class=IdempotentRoute
+)
 
 
 @router.get("")
@@ -29,7 +32,12 @@ async def list_accounts(
     return [_read(row) for row in rows]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(idempotency_key)],
+    responses=IDEMPOTENCY_RESPONSES,
+)
 async def create_account(data: AccountCreate, db: SessionDep, user: ApiUser) -> AccountRead:
     """Open an account."""
     row = await service.create_account(db=db, owner_id=user.id, data=data)

@@ -2,16 +2,22 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from finance.auth.dependencies import ApiUser
 from finance.categories import service
 from finance.categories.schemas import CategoryCreate, CategoryRead, CategoryTree, CategoryUpdate
 from finance.db import SessionDep
+from finance.idempotency.routes import IDEMPOTENCY_RESPONSES, IdempotentRoute, idempotency_key
 from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import RowId
 
-router = APIRouter(prefix="/categories", tags=["categories"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/categories",
+    tags=["categories"],
+    responses=PROBLEM_RESPONSES,
+    route_class=IdempotentRoute,
+)
 
 
 @router.get("")
@@ -20,7 +26,12 @@ async def list_categories(db: SessionDep, user: ApiUser) -> list[CategoryTree]:
     return CategoryTree.build(await service.list_categories(db=db, owner_id=user.id))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(idempotency_key)],
+    responses=IDEMPOTENCY_RESPONSES,
+)
 async def create_category(data: CategoryCreate, db: SessionDep, user: ApiUser) -> CategoryRead:
     """Add a category."""
     category = await service.create_category(db=db, owner_id=user.id, data=data)

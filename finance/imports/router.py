@@ -7,12 +7,13 @@ sends the same request to `POST /imports` to confirm.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from pydantic import ValidationError
 
 from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
 from finance.errors import InvalidInput, TooLarge
+from finance.idempotency.routes import IDEMPOTENCY_RESPONSES, IdempotentRoute, idempotency_key
 from finance.imports import service
 from finance.imports.csv_reader import CsvMapping
 from finance.imports.schemas import ImportBatchRead, ImportPreviewRead, ImportUpload
@@ -20,7 +21,12 @@ from finance.money import format_minor
 from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import RowId
 
-router = APIRouter(prefix="/imports", tags=["imports"], responses={**PROBLEM_RESPONSES, 413: {}})
+router = APIRouter(
+    prefix="/imports",
+    tags=["imports"],
+    responses={**PROBLEM_RESPONSES, 413: {}},
+    route_class=IdempotentRoute,
+)
 
 Upload = Annotated[ImportUpload, Form()]
 PREVIEW_LIMIT = 100
@@ -48,7 +54,12 @@ async def preview_import(
     return preview_answer(checked)
 
 
-@router.post("", status_code=201)
+@router.post(
+    "",
+    status_code=201,
+    dependencies=[Depends(idempotency_key)],
+    responses=IDEMPOTENCY_RESPONSES,
+)
 async def confirm_import(
     request: Request, upload: Upload, db: SessionDep, user: ApiUser
 ) -> ImportBatchRead:

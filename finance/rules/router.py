@@ -1,15 +1,18 @@
 """JSON API for categorisation rules."""
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
 from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
+from finance.idempotency.routes import IDEMPOTENCY_RESPONSES, IdempotentRoute, idempotency_key
 from finance.problems import PROBLEM_RESPONSES
 from finance.rules import service
 from finance.rules.schemas import RuleCreate, RuleRead, RulesApplied, RulesApply
 from finance.schemas import RowId
 
-router = APIRouter(prefix="/rules", tags=["rules"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/rules", tags=["rules"], responses=PROBLEM_RESPONSES, route_class=IdempotentRoute
+)
 
 
 @router.get("")
@@ -20,7 +23,12 @@ async def list_rules(db: SessionDep, user: ApiUser) -> list[RuleRead]:
     ]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(idempotency_key)],
+    responses=IDEMPOTENCY_RESPONSES,
+)
 async def create_rule(data: RuleCreate, db: SessionDep, user: ApiUser) -> RuleRead:
     """Add a rule; imports use it from now on."""
     return RuleRead.model_validate(await service.create_rule(db=db, owner_id=user.id, data=data))

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Query, Request, status
 
 from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
+from finance.idempotency.routes import IDEMPOTENCY_RESPONSES, IdempotentRoute, idempotency_key
 from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import RowId
 from finance.transactions import service
@@ -19,7 +20,12 @@ from finance.transactions.schemas import (
 )
 from finance.transactions.shapes import describe
 
-router = APIRouter(prefix="/transactions", tags=["transactions"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/transactions",
+    tags=["transactions"],
+    responses=PROBLEM_RESPONSES,
+    route_class=IdempotentRoute,
+)
 
 IncludeQuery = Annotated[
     list[Include], Query(description="`postings` to show every leg of each transaction.")
@@ -49,7 +55,12 @@ async def list_transactions(
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(idempotency_key)],
+    responses=IDEMPOTENCY_RESPONSES,
+)
 async def create_transaction(
     data: Annotated[TransactionCreate, Body()],
     db: SessionDep,
