@@ -23,7 +23,7 @@ from finance.exports.pages import router as export_pages
 from finance.exports.router import router as exports_router
 from finance.imports.pages import router as import_pages
 from finance.imports.router import router as imports_router
-from finance.problems import install_problem_handlers
+from finance.problems import PROBLEM_RESPONSES, document_problems, install_problem_handlers
 from finance.rules.pages import router as rule_pages
 from finance.rules.router import router as rules_router
 from finance.security import security_headers
@@ -36,8 +36,11 @@ API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
-    """Every JSON router under `/api/v1`, each route behind a bearer token."""
-    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(api_user)])
+    """Every JSON router under `/api/v1`, each route behind a bearer token and documenting the
+    errors it can answer."""
+    api = APIRouter(
+        prefix=API_PREFIX, dependencies=[Depends(api_user)], responses=PROBLEM_RESPONSES
+    )
     for router in (
         accounts_router,
         categories_router,
@@ -46,6 +49,7 @@ def api_router() -> APIRouter:
         rules_router,
         exports_router,
     ):
+        document_problems(router.routes)
         api.include_router(router)
     return api
 

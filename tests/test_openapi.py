@@ -23,3 +23,27 @@ async def test_errors_are_documented_as_problem_details(client):
     answers = spec["paths"]["/api/v1/transactions/{transaction_id}"]["get"]["responses"]
     assert "application/problem+json" in answers["404"]["content"]
     assert "application/problem+json" in answers["422"]["content"]
+
+
+async def test_every_api_operation_documents_the_errors_it_can_answer(client):
+    spec = (await client.get("/openapi.json")).json()
+    operations = [
+        (path, method, operation)
+        for path, methods in spec["paths"].items()
+        if path.startswith("/api/")
+        for method, operation in methods.items()
+    ]
+    assert len(operations) >= 20
+    for path, method, operation in operations:
+        answers = operation["responses"]
+        for status in ("401", "404", "422", "503"):
+            assert list(answers[status]["content"]) == ["application/problem+json"], (path, status)
+        assert "Retry-After" in answers["503"]["headers"], (path, method)
+        assert ("400" in answers) == ("requestBody" in operation), (path, method)
+
+
+async def test_an_upload_documents_the_file_size_limit(client):
+    spec = (await client.get("/openapi.json")).json()
+    for path in ("/api/v1/imports", "/api/v1/imports/preview"):
+        answers = spec["paths"][path]["post"]["responses"]
+        assert "application/problem+json" in answers["413"]["content"]

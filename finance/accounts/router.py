@@ -10,10 +10,9 @@ from finance.accounts.service import AccountBalance
 from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
 from finance.money import format_minor
-from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import Day, RowId
 
-router = APIRouter(prefix="/accounts", tags=["accounts"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/accounts", tags=["accounts"])
 
 
 @router.get("")

@@ -8,10 +8,9 @@ from finance.auth.dependencies import ApiUser
 from finance.categories import service
 from finance.categories.schemas import CategoryCreate, CategoryRead, CategoryTree, CategoryUpdate
 from finance.db import SessionDep
-from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import RowId
 
-router = APIRouter(prefix="/categories", tags=["categories"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/categories", tags=["categories"])
 
 
 @router.get("")

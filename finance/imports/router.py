@@ -17,15 +17,15 @@ from finance.imports import service
 from finance.imports.csv_reader import CsvMapping
 from finance.imports.schemas import ImportBatchRead, ImportPreviewRead, ImportUpload
 from finance.money import format_minor
-from finance.problems import PROBLEM_RESPONSES
+from finance.problems import UPLOAD_PROBLEMS
 from finance.schemas import RowId
 
-router = APIRouter(prefix="/imports", tags=["imports"], responses={**PROBLEM_RESPONSES, 413: {}})
+router = APIRouter(prefix="/imports", tags=["imports"])
 
 Upload = Annotated[ImportUpload, Form()]
 
 
-@router.post("/preview")
+@router.post("/preview", responses=UPLOAD_PROBLEMS)
 async def preview_import(
     request: Request, upload: Upload, db: SessionDep, user: ApiUser
 ) -> ImportPreviewRead:
@@ -34,7 +34,7 @@ async def preview_import(
     return preview_answer(checked)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=UPLOAD_PROBLEMS)
 async def confirm_import(
     request: Request, upload: Upload, db: SessionDep, user: ApiUser
 ) -> ImportBatchRead:

@@ -4,12 +4,11 @@ from fastapi import APIRouter, status
 
 from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
-from finance.problems import PROBLEM_RESPONSES
 from finance.rules import service
 from finance.rules.schemas import RuleCreate, RuleRead, RulesApplied, RulesApply
 from finance.schemas import RowId
 
-router = APIRouter(prefix="/rules", tags=["rules"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/rules", tags=["rules"])
 
 
 @router.get("")

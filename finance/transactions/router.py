@@ -6,7 +6,6 @@ from fastapi import APIRouter, Body, Query, Request, status
 
 from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
-from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import RowId
 from finance.transactions import service
 from finance.transactions.schemas import (
@@ -19,7 +18,7 @@ from finance.transactions.schemas import (
 )
 from finance.transactions.shapes import describe
 
-router = APIRouter(prefix="/transactions", tags=["transactions"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/transactions", tags=["transactions"])
 
 IncludeQuery = Annotated[
     list[Include], Query(description="`postings` to show every leg of each transaction.")
