@@ -1,5 +1,6 @@
 """Pydantic bases shared by every domain's API schemas."""
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any, ClassVar
@@ -7,6 +8,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     Tag,
@@ -23,6 +25,15 @@ FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as_day(value: Any) -> Any:
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("must be a day written YYYY-MM-DD")
+
+
 def _in_range(day: date) -> date:
     if not FIRST_DAY <= day <= LAST_DAY:
         raise ValueError(
@@ -33,14 +44,16 @@ def _in_range(day: date) -> date:
 
 Day = Annotated[
     date,
+    BeforeValidator(_written_as_day),
     AfterValidator(_in_range),
     Field(
         description=f"A day (YYYY-MM-DD) in the years {FIRST_DAY.year} to {LAST_DAY.year}.",
         examples=["2026-10-03"],
     ),
 ]
-"""A day a person sends: refused outside 1900-2199, where it can only be a typing slip
-(9999-12-31) that would sit above every real transaction."""
+"""A day a person sends, written YYYY-MM-DD (never a number, which pydantic would read as a
+Unix time): refused outside 1900-2199, where it can only be a typing slip (9999-12-31) that
+would sit above every real transaction."""
 
 UNION_TAGS: set[str] = set()
 """Tags of tagged unions; problem details leave them out of field names."""
