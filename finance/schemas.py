@@ -11,10 +11,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     Tag,
     ValidationInfo,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 MAX_ROW_ID = 2**31 - 1
 
@@ -26,6 +29,8 @@ LAST_DAY = date(2199, 12, 31)
 
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+DAY_PATTERN = "^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+"""A day in the years `Day` takes, as its JSON schema says (the calendar checks the rest)."""
 
 
 def _written_as_day(value: Any) -> Any:
@@ -49,6 +54,7 @@ Day = Annotated[
     Field(
         description=f"A day (YYYY-MM-DD) in the years {FIRST_DAY.year} to {LAST_DAY.year}.",
         examples=["2026-10-03"],
+        json_schema_extra={"pattern": DAY_PATTERN},
     ),
 ]
 """A day a person sends, written YYYY-MM-DD (never a number, which pydantic would read as a
@@ -89,6 +95,17 @@ class InputModel(BaseModel):
         return value
 
 
+def _without_null(field: dict[str, Any]) -> None:
+    """Take `null` out of a field's schema (and a `null` default with it)."""
+    kinds = [kind for kind in field.pop("anyOf", []) if kind != {"type": "null"}]
+    if len(kinds) == 1:
+        field.update(kinds[0])
+    elif kinds:
+        field["anyOf"] = kinds
+    if "default" in field and field["default"] is None:
+        del field["default"]
+
+
 class PatchModel(InputModel):
     """A partial update: leave a field out to keep it; `null` only where it means "none"."""
 
@@ -100,6 +117,17 @@ class PatchModel(InputModel):
         if value is None and info.field_name not in cls.nullable_fields:
             raise ValueError("cannot be null; leave the field out to keep its value")
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The schema as the model reads it: `null` only where it is allowed."""
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for name, field in schema.get("properties", {}).items():
+            if name not in cls.nullable_fields:
+                _without_null(field)
+        return schema
 
     def changes(self) -> dict[str, Any]:
         """Only the fields the client sent."""

@@ -47,3 +47,19 @@ async def test_an_upload_documents_the_file_size_limit(client):
     for path in ("/api/v1/imports", "/api/v1/imports/preview"):
         answers = spec["paths"][path]["post"]["responses"]
         assert "application/problem+json" in answers["413"]["content"]
+
+
+async def test_request_schemas_carry_the_limits_the_server_enforces(client):
+    spec = (await client.get("/openapi.json")).json()
+    schemas = spec["components"]["schemas"]
+    update = schemas["AccountUpdate"]["properties"]
+    assert update["name"]["type"] == "string"  # null is refused: leave the field out instead
+    assert {"type": "null"} in update["opening_date"]["anyOf"]  # null removes the limit
+    assert schemas["AccountCreate"]["properties"]["currency"]["pattern"] == "^[A-Za-z]{3}$"
+    day = schemas["TransactionUpdate"]["properties"]["date"]
+    assert day["format"] == "date" and day["pattern"].startswith("^(19|20|21)")
+    upload = spec["paths"]["/api/v1/imports/preview"]["post"]["requestBody"]["content"]
+    assert list(upload) == ["multipart/form-data"]
+    listing = spec["paths"]["/api/v1/transactions"]["get"]["parameters"]
+    limit = next(p for p in listing if p["name"] == "limit")["schema"]["anyOf"][0]
+    assert (limit["minimum"], limit["maximum"]) == (1, 10_000)

@@ -22,7 +22,7 @@ from finance.schemas import RowId
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
-Upload = Annotated[ImportUpload, Form()]
+Upload = Annotated[ImportUpload, Form(media_type="multipart/form-data")]
 
 
 @router.post("/preview", responses=UPLOAD_PROBLEMS)
