@@ -21,8 +21,16 @@ from pydantic_core import CoreSchema
 
 MAX_ROW_ID = 2**31 - 1
 
-RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID, examples=[1])]
-"""The id of a row: a positive 32-bit integer, as every database here can store it."""
+
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, bool | float):
+        raise ValueError("must be a whole number, not true, false or a fraction")
+    return value
+
+
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID, examples=[1]), BeforeValidator(_whole_number)]
+"""The id of a row: a positive 32-bit integer, as every database here can store it (never
+`true`, which pydantic would read as 1)."""
 
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from finance.schemas import MAX_ROW_ID
-from tests.api import API, add_account, add_transaction, assert_problem
+from tests.api import API, add_account, add_category, add_transaction, assert_problem
 
 
 def _b64(text: str) -> str:
@@ -119,3 +119,11 @@ async def test_a_body_that_is_not_text_is_a_documented_400(client):
     assert (await client.get(f"{API}/accounts")).json() == []
     spec = (await client.get("/openapi.json")).json()
     assert "400" in spec["paths"][f"{API}/accounts"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("parent_id", [True, 1.0])
+async def test_an_id_must_be_a_whole_number_not_a_flag(client, parent_id):
+    await add_category(client, "Food")
+    refused = await client.post(f"{API}/categories", json={"name": "Milk", "parent_id": parent_id})
+    assert_problem(refused, 422, field="parent_id")
+    assert [c["name"] for c in (await client.get(f"{API}/categories")).json()] == ["Food"]
