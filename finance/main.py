@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from finance import health
+from finance import api_docs, health
 from finance.accounts.pages import router as account_pages
 from finance.accounts.router import router as accounts_router
 from finance.auth.dependencies import LoginRequired, api_user, page_user
@@ -104,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Errors are RFC 9457 problem details.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = database
@@ -114,7 +116,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.middleware("http")(security_headers(settings))
     app.include_router(api_router())
     app.include_router(health.router)
+    app.include_router(api_docs.router)
     for pages in page_routers():
         app.include_router(pages)
+    app.mount(api_docs.ASSETS_PATH, api_docs.swagger_ui_assets(), name="docs-assets")
     app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
     return app
