@@ -22,7 +22,7 @@ CSRF_FIELD = "csrf_token"
 """The hidden input every form posts."""
 CSRF_HEADER = "X-CSRF-Token"
 """The header htmx sends (`hx-headers` on the page's body)."""
-UNPROTECTED_PATHS = ("/api/", "/static/", "/health", "/docs", "/redoc", "/openapi.json")
+UNPROTECTED_PATHS = ("/api/", "/static/", "/health", "/docs", "/openapi.json")
 
 
 def cookie_name(settings: Settings, name: str) -> str:

@@ -6,6 +6,8 @@ from babel import Locale, UnknownLocaleError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from finance.pagination import LARGEST_PAGE
+
 
 class Settings(BaseSettings):
     """Every setting the app reads; `.env.example` documents each one."""
@@ -65,7 +67,9 @@ class Settings(BaseSettings):
         default=20, ge=1, description="The largest bank file an upload may be (413 beyond)."
     )
     page_size_default: int = Field(default=50, ge=1, description="Transactions per page.")
-    page_size_max: int = Field(default=500, ge=1, description="Largest page a client may ask.")
+    page_size_max: int = Field(
+        default=500, ge=1, le=LARGEST_PAGE, description="Largest page a client may ask."
+    )
 
     @field_validator("locale")
     @classmethod

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from finance import health
+from finance import api_docs, health
 from finance.accounts.pages import router as account_pages
 from finance.accounts.router import router as accounts_router
 from finance.auth.dependencies import LoginRequired, api_user, page_user
@@ -23,7 +23,7 @@ from finance.exports.pages import router as export_pages
 from finance.exports.router import router as exports_router
 from finance.imports.pages import router as import_pages
 from finance.imports.router import router as imports_router
-from finance.problems import install_problem_handlers
+from finance.problems import PROBLEM_RESPONSES, document_problems, install_problem_handlers
 from finance.rules.pages import router as rule_pages
 from finance.rules.router import router as rules_router
 from finance.security import security_headers
@@ -36,8 +36,11 @@ API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
-    """Every JSON router under `/api/v1`, each route behind a bearer token."""
-    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(api_user)])
+    """Every JSON router under `/api/v1`, each route behind a bearer token and documenting the
+    errors it can answer."""
+    api = APIRouter(
+        prefix=API_PREFIX, dependencies=[Depends(api_user)], responses=PROBLEM_RESPONSES
+    )
     for router in (
         accounts_router,
         categories_router,
@@ -46,6 +49,7 @@ def api_router() -> APIRouter:
         rules_router,
         exports_router,
     ):
+        document_problems(router.routes)
         api.include_router(router)
     return api
 
@@ -100,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Errors are RFC 9457 problem details.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = database
@@ -110,7 +116,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.middleware("http")(security_headers(settings))
     app.include_router(api_router())
     app.include_router(health.router)
+    app.include_router(api_docs.router)
     for pages in page_routers():
         app.include_router(pages)
+    app.mount(api_docs.ASSETS_PATH, api_docs.swagger_ui_assets(), name="docs-assets")
     app.mount("/static", StaticFiles(directory=asset_dir("static")), name="static")
     return app

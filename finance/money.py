@@ -183,7 +183,12 @@ def is_decimal_string(field: FieldInfo) -> bool:
 CurrencyCode = Annotated[
     str,
     BeforeValidator(_upper_case),
-    Field(min_length=3, max_length=3, examples=["USD"]),
+    Field(
+        min_length=3,
+        max_length=3,
+        examples=["USD"],
+        json_schema_extra={"pattern": "^[A-Za-z]{3}$"},
+    ),
     AfterValidator(_check_currency),
 ]
 """An ISO 4217 currency code, in any case ("usd" is read as "USD")."""

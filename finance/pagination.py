@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from finance.errors import InvalidInput
+from finance.schemas import MAX_ROW_ID
 
-LARGEST_ID = 2**63 - 1
-"""Row ids are 64-bit signed integers on every database; a cursor beyond them names no row."""
+LARGEST_PAGE = 10_000
+"""The most rows a page size may name: above it, a 422; up to it, capped by the settings."""
+CURSOR_PATTERN = "^[A-Za-z0-9_-]{1,64}={0,2}$"
+"""What a cursor looks like: URL-safe base64 of a day and a row id (padding optional)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,6 @@ def decode_cursor(cursor: str) -> Position:
         position = Position(date.fromisoformat(day), int(row_id))
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput("cursor", "not a cursor from a previous page") from None
-    if not 0 < position.id <= LARGEST_ID:
+    if not 0 < position.id <= MAX_ROW_ID:
         raise InvalidInput("cursor", "not a cursor from a previous page")
     return position

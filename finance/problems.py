@@ -8,17 +8,19 @@ HTTP errors.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute
 
 from finance.errors import (
     Conflict,
@@ -199,8 +201,41 @@ class Problem(BaseModel):
     errors: list[dict[str, str]] | None = None
 
 
+def _documented(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
+    """One error answer as OpenAPI has it: problem details, and any headers it carries."""
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+RETRY_AFTER = {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}
-    for code in (401, 403, 404, 409, 422)
+    401: _documented("No access token, or a wrong, expired or revoked one."),
+    403: _documented("A read-only token asked to change something."),
+    404: _documented("Not found, or not yours."),
+    409: _documented("The change conflicts with existing data."),
+    422: _documented("A field is missing or invalid; `errors` names each one."),
+    503: _documented(
+        "The database is unavailable or busy; nothing was changed.", **{"Retry-After": RETRY_AFTER}
+    ),
 }
-"""The error answers to document on every API router."""
+"""The error answers every API operation can give; documented once, on the API router."""
+BODY_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: _documented("The body could not be read: it is not UTF-8 text."),
+}
+"""The error answers of an operation that reads a body, on top of `PROBLEM_RESPONSES`."""
+UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    413: _documented("The file is larger than the upload limit; nothing was imported."),
+}
+"""The error answers of an operation that takes a file, on top of `BODY_PROBLEMS`."""
+
+
+def document_problems(routes: Iterable[BaseRoute]) -> None:
+    """Document `BODY_PROBLEMS` on each of these API routes that reads a body."""
+    for route in routes:
+        if isinstance(route, APIRoute) and route.body_field is not None:
+            route.responses = {**BODY_PROBLEMS, **route.responses}

@@ -161,3 +161,12 @@ async def anonymous(app: FastAPI) -> AsyncIterator[AsyncClient]:
     """An HTTP client with no credentials at all."""
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
         yield http
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each schemathesis test (one per API operation, named after it) the node id its name
+    makes: schemathesis leaves them all one, which pytest-xdist takes for one test and runs
+    once."""
+    for item in items:
+        if getattr(item, "operation_label", None) and item.parent is not None:
+            item._id = item.parent.id.child(item.name)

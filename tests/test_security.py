@@ -1,5 +1,7 @@
 """Security headers on every response, pages, API, errors and static files alike."""
 
+import re
+
 import pytest
 from httpx import ASGITransport, AsyncClient
 
@@ -31,8 +33,19 @@ async def test_every_response_carries_the_security_headers(client, path):
 async def test_the_api_documentation_keeps_working_under_its_own_policy(client):
     response = await client.get("/docs")
     assert response.status_code == 200
-    assert "'unsafe-inline'" in response.headers["content-security-policy"]
-    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    policy = response.headers["content-security-policy"]
+    assert "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "http" not in policy  # no other origin: everything it loads comes from this server
+
+
+async def test_the_api_documentation_loads_only_files_this_server_serves(client):
+    page = (await client.get("/docs")).text
+    loaded = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert len(loaded) == 4 and all(url.startswith("/") for url in loaded), loaded
+    assert "<script>" not in page  # every script is a file of its own
+    for url in loaded:
+        assert (await client.get(url)).status_code == 200, url
 
 
 async def test_hsts_is_sent_when_served_over_https(app, client):

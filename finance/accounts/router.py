@@ -11,12 +11,9 @@ from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
 from finance.idempotency.routes import IDEMPOTENCY_RESPONSES, IdempotentRoute, idempotency_key
 from finance.money import format_minor
-from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import Day, RowId
 
-router = APIRouter(
-    prefix="/accounts", tags=["accounts"], responses=PROBLEM_RESPONSES, route_class=IdempotentRoute
-)
+router = APIRouter(prefix="/accounts", tags=["accounts"], route_class=IdempotentRoute)
 
 
 @router.get("")

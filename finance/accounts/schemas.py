@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated, ClassVar
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool
 
 from finance.ledger.models import Account, AccountType
 from finance.money import CurrencyCode, DecimalString, format_minor
@@ -57,7 +57,7 @@ class AccountUpdate(PatchModel):
     currency: CurrencyCode | None = None
     opening_balance: DecimalString | None = None
     opening_date: Day | None = Field(default=None, description="Null removes the limit.")
-    archived: bool | None = None
+    archived: StrictBool | None = None
     note: Note | None = None
 
 

@@ -9,15 +9,9 @@ from finance.categories import service
 from finance.categories.schemas import CategoryCreate, CategoryRead, CategoryTree, CategoryUpdate
 from finance.db import SessionDep
 from finance.idempotency.routes import IDEMPOTENCY_RESPONSES, IdempotentRoute, idempotency_key
-from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import RowId
 
-router = APIRouter(
-    prefix="/categories",
-    tags=["categories"],
-    responses=PROBLEM_RESPONSES,
-    route_class=IdempotentRoute,
-)
+router = APIRouter(prefix="/categories", tags=["categories"], route_class=IdempotentRoute)
 
 
 @router.get("")

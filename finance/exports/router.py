@@ -9,9 +9,8 @@ from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
 from finance.exports.download import download
 from finance.exports.schemas import ExportQuery
-from finance.problems import PROBLEM_RESPONSES
 
-router = APIRouter(prefix="/exports", tags=["exports"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/exports", tags=["exports"])
 
 FILE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {

@@ -18,17 +18,12 @@ from finance.imports import service
 from finance.imports.csv_reader import CsvMapping
 from finance.imports.schemas import ImportBatchRead, ImportPreviewRead, ImportUpload
 from finance.money import format_minor
-from finance.problems import PROBLEM_RESPONSES
+from finance.problems import UPLOAD_PROBLEMS
 from finance.schemas import RowId
 
-router = APIRouter(
-    prefix="/imports",
-    tags=["imports"],
-    responses={**PROBLEM_RESPONSES, 413: {}},
-    route_class=IdempotentRoute,
-)
+router = APIRouter(prefix="/imports", tags=["imports"], route_class=IdempotentRoute)
 
-Upload = Annotated[ImportUpload, Form()]
+Upload = Annotated[ImportUpload, Form(media_type="multipart/form-data")]
 PREVIEW_LIMIT = 100
 """How many lines a preview shows unless asked for more."""
 PREVIEW_LIMIT_MAX = 1000
@@ -36,7 +31,7 @@ PROBLEMS_SHOWN = 1000
 """How many of a file's problems a preview lists (`problem_count` counts them all)."""
 
 
-@router.post("/preview")
+@router.post("/preview", responses=UPLOAD_PROBLEMS)
 async def preview_import(
     request: Request,
     upload: Upload,
@@ -58,7 +53,7 @@ async def preview_import(
     "",
     status_code=201,
     dependencies=[Depends(idempotency_key)],
-    responses=IDEMPOTENCY_RESPONSES,
+    responses={**UPLOAD_PROBLEMS, **IDEMPOTENCY_RESPONSES},
 )
 async def confirm_import(
     request: Request, upload: Upload, db: SessionDep, user: ApiUser

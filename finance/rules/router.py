@@ -5,14 +5,11 @@ from fastapi import APIRouter, Depends, status
 from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
 from finance.idempotency.routes import IDEMPOTENCY_RESPONSES, IdempotentRoute, idempotency_key
-from finance.problems import PROBLEM_RESPONSES
 from finance.rules import service
 from finance.rules.schemas import RuleCreate, RuleRead, RulesApplied, RulesApply
 from finance.schemas import RowId
 
-router = APIRouter(
-    prefix="/rules", tags=["rules"], responses=PROBLEM_RESPONSES, route_class=IdempotentRoute
-)
+router = APIRouter(prefix="/rules", tags=["rules"], route_class=IdempotentRoute)
 
 
 @router.get("")

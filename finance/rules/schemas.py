@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import ConfigDict, StringConstraints
+from pydantic import ConfigDict, StrictBool, StringConstraints
 
 from finance.rules.models import RuleMatch
 from finance.schemas import InputModel, OutputModel, RowId
@@ -54,7 +54,7 @@ class RulesApply(InputModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"overwrite": False}]})
 
-    overwrite: bool = False
+    overwrite: StrictBool = False
     """Also change transactions that have a category already (by default only uncategorised
     ones get one)."""
 

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Body, Depends, Query, Request, status
 from finance.auth.dependencies import ApiUser
 from finance.db import SessionDep
 from finance.idempotency.routes import IDEMPOTENCY_RESPONSES, IdempotentRoute, idempotency_key
-from finance.problems import PROBLEM_RESPONSES
 from finance.schemas import RowId
 from finance.transactions import service
 from finance.transactions.schemas import (
@@ -20,12 +19,7 @@ from finance.transactions.schemas import (
 )
 from finance.transactions.shapes import describe
 
-router = APIRouter(
-    prefix="/transactions",
-    tags=["transactions"],
-    responses=PROBLEM_RESPONSES,
-    route_class=IdempotentRoute,
-)
+router = APIRouter(prefix="/transactions", tags=["transactions"], route_class=IdempotentRoute)
 
 IncludeQuery = Annotated[
     list[Include], Query(description="`postings` to show every leg of each transaction.")

@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Discriminator, Field
 
 from finance.ledger.models import TransactionStatus
 from finance.money import DecimalString
+from finance.pagination import CURSOR_PATTERN, LARGEST_PAGE
 from finance.schemas import Day, InputModel, OutputModel, PatchModel, RowId, union_tag
 
 Payee = Annotated[str, Field(max_length=200, examples=["Whole Foods"])]
@@ -314,8 +315,12 @@ class TransactionFilters(InputModel):
 class TransactionQuery(TransactionFilters):
     """The list's query string: its filters, paging and what to include."""
 
-    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
-    limit: int | None = Field(default=None, ge=1, description="Page size, capped by the server.")
+    cursor: str | None = Field(
+        default=None, pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page."
+    )
+    limit: int | None = Field(
+        default=None, ge=1, le=LARGEST_PAGE, description="Page size, capped by the server."
+    )
     include: list[Include] = Field(
         default_factory=list, description="`postings` to show every leg of each transaction."
     )

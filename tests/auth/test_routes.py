@@ -35,9 +35,8 @@ PUBLIC_PATHS = frozenset(
     {
         "/health",
         "/docs",
-        "/redoc",
+        "/docs/assets",
         "/openapi.json",
-        "/docs/oauth2-redirect",
         "/static",
         "/login",
         "/signup",

@@ -60,3 +60,14 @@ async def test_every_control_is_reachable_by_keyboard_with_a_visible_focus(
     focused = page.locator(":focus")
     outline = await focused.evaluate("(e) => getComputedStyle(e).outlineStyle")
     assert outline != "none"
+
+
+async def test_the_api_documentation_renders_from_this_server_alone(
+    page: Page, server: Server
+) -> None:
+    """Swagger UI with no inline script and no other origin (the profile reaches nothing off
+    this machine, and the page fixture fails on anything the security policy blocks)."""
+    await page.goto(server + "/docs")
+    await expect(page.get_by_role("button", name="Authorize")).to_be_visible()
+    await expect(page.get_by_text("/api/v1/transactions/{transaction_id}").first).to_be_visible()
+    await screenshot(page, "api-docs-desktop")
