@@ -77,15 +77,21 @@ async def test_sqlite_connections_are_configured_for_safety(file_app):
     }
 
 
-async def test_concurrent_writes_all_land_without_database_is_locked(file_client):
-    account = await add_account(file_client, "Checking")
+async def spend_a_dollar_at_once(client: AsyncClient, times: int) -> None:
+    """`times` purchases of $1.00 sent all at once: each answered 201, and the balance moved
+    by every one."""
+    account = await add_account(client, "Checking")
     payload = {"date": "2026-10-03", "account_id": account["id"], "amount": "-1.00"}
     responses = await asyncio.gather(
-        *(file_client.post(f"{API}/transactions", json=payload) for _ in range(40))
+        *(client.post(f"{API}/transactions", json=payload) for _ in range(times))
     )
-    assert [r.status_code for r in responses] == [201] * 40
-    balance = (await file_client.get(f"{API}/accounts/{account['id']}")).json()["balance"]
-    assert balance == "-40.00"
+    assert [r.status_code for r in responses] == [201] * times
+    balance = (await client.get(f"{API}/accounts/{account['id']}")).json()["balance"]
+    assert balance == f"-{times}.00"
+
+
+async def test_concurrent_writes_all_land_without_database_is_locked(file_client):
+    await spend_a_dollar_at_once(file_client, 40)
 
 
 async def test_a_burst_of_writes_takes_turns_instead_of_racing_for_the_lock(tmp_path):
@@ -93,14 +99,7 @@ async def test_a_burst_of_writes_takes_turns_instead_of_racing_for_the_lock(tmp_
     while later ones go first; the app's writes queue in the order they came instead, so even
     a busy timeout of 1 ms answers every write of a burst."""
     async with app_on_file(tmp_path, sqlite_busy_timeout_ms=1) as app, client_of(app) as client:
-        account = await add_account(client, "Checking")
-        payload = {"date": "2026-10-03", "account_id": account["id"], "amount": "-1.00"}
-        responses = await asyncio.gather(
-            *(client.post(f"{API}/transactions", json=payload) for _ in range(50))
-        )
-        assert [r.status_code for r in responses] == [201] * 50
-        balance = (await client.get(f"{API}/accounts/{account['id']}")).json()["balance"]
-        assert balance == "-50.00"
+        await spend_a_dollar_at_once(client, 50)
 
 
 async def test_a_write_that_waits_past_its_turn_is_answered_503_and_changes_nothing(tmp_path):
