@@ -43,7 +43,7 @@ from finance.ledger.models import Account, TransactionStatus
 from finance.money import Money, MoneyError
 from finance.timestamps import utc_now
 
-CHUNK = 1000
+CHUNK = 2500
 """How many lines are checked, or inserted, at a time."""
 PAYEE_LENGTH = 200
 
