@@ -1,8 +1,14 @@
 """Small helpers that make test setup read like the user's steps."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from httpx import AsyncClient, Response
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient, Response
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 API = "/api/v1"
 
@@ -59,3 +65,24 @@ def assert_problem(response: Response, status: int, *, field: str | None = None)
     if field is not None:
         assert field in [error["field"] for error in body["errors"]], body
     return body
+
+
+@asynccontextmanager
+async def commits_failing(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[AsyncClient]:
+    """A client signed in as `client` is, to `app` answering as a real server does, while every
+    commit fails as a full disk would make it; commits work again once the block ends."""
+
+    async def failing_commit(self: AsyncSession) -> None:
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(AsyncSession, "commit", failing_commit)
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with AsyncClient(
+            transport=transport, base_url="http://test", headers=client.headers
+        ) as server:
+            yield server
+    finally:
+        monkeypatch.undo()

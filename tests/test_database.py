@@ -20,7 +20,7 @@ from finance.config import Settings
 from finance.db import Access, is_sqlite_file
 from finance.main import create_app
 from finance.models import Base
-from tests.api import API, add_account, assert_problem
+from tests.api import API, add_account, assert_problem, commits_failing
 from tests.users import OWNER_EMAIL, add_user, credentials_for
 
 
@@ -153,20 +153,12 @@ async def test_health_is_503_when_the_database_is_unreachable():
 async def test_a_write_whose_commit_fails_is_answered_503_not_success(app, client, monkeypatch):
     await client.get(f"{API}/accounts")  # the token's last use is recorded before commits fail
 
-    async def failing_commit(self: AsyncSession) -> None:
-        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
-
-    monkeypatch.setattr(AsyncSession, "commit", failing_commit)
-    transport = ASGITransport(app=app, raise_app_exceptions=False)  # as a real server answers
-    async with AsyncClient(
-        transport=transport, base_url="http://test", headers=client.headers
-    ) as server:
+    async with commits_failing(app, client, monkeypatch) as server:
         response = await server.post(
             f"{API}/accounts", json={"name": "Checking", "type": "checking", "currency": "USD"}
         )
     problem = assert_problem(response, 503)
     assert "nothing was changed" in problem["detail"]
-    monkeypatch.undo()
     assert (await client.get(f"{API}/accounts")).json() == []
 
 

@@ -21,7 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finance.idempotency import service
 from finance.idempotency.models import IdempotencyKey
 from finance.idempotency.routes import IdempotentRoute
-from tests.api import API, add_account, add_category, assert_problem, created, get_json
+from tests.api import (
+    API,
+    add_account,
+    add_category,
+    assert_problem,
+    commits_failing,
+    created,
+    get_json,
+)
 from tests.users import add_user, credentials_for
 
 KEY = "9f1c2b7e-create-once"
@@ -276,16 +284,8 @@ async def test_a_write_whose_commit_fails_leaves_no_key_and_its_retry_creates_on
 ):
     before = await kind.count(client)
 
-    async def failing_commit(self: AsyncSession) -> None:
-        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
-
-    monkeypatch.setattr(AsyncSession, "commit", failing_commit)
-    transport = ASGITransport(app=app, raise_app_exceptions=False)  # as a real server answers
-    async with AsyncClient(
-        transport=transport, base_url="http://test", headers=client.headers
-    ) as server:
+    async with commits_failing(app, client, monkeypatch) as server:
         assert_problem(await send(server, kind, kind.first(ids)), 503)
-    monkeypatch.undo()
     assert await kind.count(client) == before
     first = await send(client, kind, kind.first(ids))
     created(first)
