@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from finance.sqlite_driver import ONE_TRIP_AIOSQLITE
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -59,11 +61,15 @@ logger = logging.getLogger(__name__)
 def create_engine(
     database_url: str, *, echo: bool = False, busy_timeout_ms: int = 5000, **options: Any
 ) -> AsyncEngine:
-    """Create the async engine; on SQLite, configure every connection for safe concurrent writes.
+    """Create the async engine; on SQLite, configure every connection for safe concurrent writes
+    and talk to it through `ONE_TRIP_AIOSQLITE`.
 
     `options` go to `create_async_engine` (tests pass a `poolclass`)."""
+    url = make_url(database_url)
+    if url.get_driver_name() == "aiosqlite":
+        options.setdefault("module", ONE_TRIP_AIOSQLITE)
     engine = create_async_engine(database_url, echo=echo, **options)
-    if make_url(database_url).get_backend_name() == "sqlite":
+    if url.get_backend_name() == "sqlite":
         configure_sqlite(engine, busy_timeout_ms=busy_timeout_ms)
     return engine
 

@@ -4,15 +4,16 @@ health, and commits."""
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -125,6 +126,30 @@ async def test_reads_take_turns_as_many_at_once_as_the_settings_say(tmp_path):
             await long_read.execute(text("SELECT count(*) FROM users"))
             assert_problem(await client.get(f"{API}/accounts"), 503)
         assert (await client.get(f"{API}/accounts")).status_code == 200
+
+
+async def test_a_write_goes_to_sqlites_thread_once_a_statement(file_app, file_client, monkeypatch):
+    """Each trip to the driver's thread waits its turn on a busy event loop while the write
+    lock is held: a statement is one trip (not four: cursor, execute, fetch, close)."""
+    account = await add_account(file_client, "Checking")
+    trips: list[Any] = []
+    statements: list[int] = []
+    original: Callable[..., Awaitable[Any]] = aiosqlite.Connection._execute
+
+    async def counted(connection: aiosqlite.Connection, work: Any, *args: Any) -> Any:
+        trips.append(work)
+        return await original(connection, work, *args)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+
+    @event.listens_for(file_app.state.database.writer.sync_engine, "before_cursor_execute")
+    def count(*_: Any) -> None:
+        statements.append(1)
+
+    payload = {"date": "2026-10-03", "account_id": account["id"], "amount": "-1.00"}
+    assert (await file_client.post(f"{API}/transactions", json=payload)).status_code == 201
+    assert len(statements) >= 8
+    assert len(trips) <= len(statements) + 2  # and the commit, and the pool's reset
 
 
 def test_only_a_sqlite_file_gets_a_queue_for_its_writes():
