@@ -47,18 +47,20 @@ async def users_exist(*, db: AsyncSession) -> bool:
 
 async def create_user(*, db: AsyncSession, email: str, password: str) -> User:
     """A new user with a password that meets the rules; commits."""
-    user = await _add_user(db, email=email, password=password)
+    password_hash = await _new_password_hash(db, password, email=email)
+    user = await _add_user(db, email=email, password_hash=password_hash)
     await db.commit()
     return user
 
 
 async def sign_up(*, db: AsyncSession, data: SignUp, open_signup: bool) -> Login:
     """The first user, or anyone when sign-up is open; logged in at once. Commits."""
+    password_hash = await _new_password_hash(db, data.password, email=data.email)
     if not open_signup:
         await UserRepository(db).lock_table()
         if await users_exist(db=db):
             raise Forbidden("sign-up is closed; ask the owner of this server for an account")
-    user = await _add_user(db, email=data.email, password=data.password)
+    user = await _add_user(db, email=data.email, password_hash=password_hash)
     secret = _start_session(db, user.id)
     await db.commit()
     return Login(user, secret)
@@ -147,10 +149,12 @@ async def change_password(
     *, db: AsyncSession, user: User, data: PasswordChange, session_secret: str
 ) -> None:
     """Set a new password if the current one is given; every other session ends. Commits."""
+    await _end_reads(db)
     if not await password_matches(user.password_hash, data.current_password):
         raise InvalidInput("current_password", "this is not your current password")
-    check_new_password(data.new_password, email=user.email, field="new_password")
-    user.password_hash = await hash_password(data.new_password)
+    user.password_hash = await _new_password_hash(
+        db, data.new_password, email=user.email, field="new_password"
+    )
     await SessionRepository(db).remove_all_of(user.id, except_hash=digest(session_secret))
     await db.commit()
 
@@ -160,8 +164,7 @@ async def set_password(*, db: AsyncSession, email: str, password: str) -> User:
     user = await UserRepository(db).get_by_email(email)
     if user is None:
         raise NotFound("user", email)
-    check_new_password(password, email=user.email)
-    user.password_hash = await hash_password(password)
+    user.password_hash = await _new_password_hash(db, password, email=user.email)
     await SessionRepository(db).remove_all_of(user.id)
     await db.commit()
     return user
@@ -257,12 +260,28 @@ def can_write(token: AccessToken) -> bool:
     return token.scope is TokenScope.READ_WRITE
 
 
-async def _add_user(db: AsyncSession, *, email: str, password: str) -> User:
+async def _add_user(db: AsyncSession, *, email: str, password_hash: str) -> User:
     users = UserRepository(db)
     if await users.get_by_email(email) is not None:
         raise Conflict(f"a user with the email {email} already exists")
-    check_new_password(password, email=email)
-    return await users.add(User(email=email, password_hash=await hash_password(password)))
+    return await users.add(User(email=email, password_hash=password_hash))
+
+
+async def _new_password_hash(
+    db: AsyncSession, password: str, *, email: str, field: str = "password"
+) -> str:
+    """Refuse a weak password (`InvalidInput` on `field`), else hash it, holding no database
+    transaction while it hashes."""
+    check_new_password(password, email=email, field=field)
+    await _end_reads(db)
+    return await hash_password(password)
+
+
+async def _end_reads(db: AsyncSession) -> None:
+    """End the transaction the request's reads began (nothing is staged yet), so that the slow
+    password work that follows holds no lock: on SQLite, a request that may write holds the
+    write lock from its first statement, and hashing takes tens of milliseconds on purpose."""
+    await db.commit()
 
 
 def _start_session(db: AsyncSession, user_id: int) -> str:

@@ -3,7 +3,7 @@
 Time is moved by replacing `finance.auth.service.utc_now`; rows are stamped with the real clock
 when they are made, so the fake clock starts at the real time."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.auth import passwords, service
 from finance.auth.models import AccessToken, BrowserSession
-from finance.auth.schemas import Credentials, TokenCreate
+from finance.auth.schemas import Credentials, PasswordChange, SignUp, TokenCreate
 from finance.credentials import digest
 from finance.db import Database
 from finance.errors import InvalidInput
@@ -295,3 +295,55 @@ async def test_a_password_is_checked_outside_any_database_transaction(
     except InvalidInput:
         assert password != PASSWORD
     assert checked_in_transaction == [False]
+
+
+NEW_PASSWORD = "quartz meadow lantern"
+
+
+async def _sign_up(db: AsyncSession) -> None:
+    data = SignUp(email="grace@example.com", password=PASSWORD, password_again=PASSWORD)
+    await service.sign_up(db=db, data=data, open_signup=True)
+
+
+async def _change_password(db: AsyncSession) -> None:
+    user = await service.create_user(db=db, email=EMAIL, password=PASSWORD)
+    await service.users_exist(db=db)  # the request's reads have begun a transaction
+    data = PasswordChange(
+        current_password=PASSWORD, new_password=NEW_PASSWORD, new_password_again=NEW_PASSWORD
+    )
+    await service.change_password(db=db, user=user, data=data, session_secret="none")
+
+
+async def _set_password(db: AsyncSession) -> None:
+    await service.create_user(db=db, email=EMAIL, password=PASSWORD)
+    await service.set_password(db=db, email=EMAIL, password=NEW_PASSWORD)
+
+
+async def _create_user(db: AsyncSession) -> None:
+    await service.users_exist(db=db)
+    await service.create_user(db=db, email=EMAIL, password=PASSWORD)
+
+
+@pytest.mark.parametrize("operation", [_sign_up, _change_password, _set_password, _create_user])
+async def test_a_password_is_hashed_and_checked_outside_any_database_transaction(
+    db: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    operation: Callable[[AsyncSession], Awaitable[None]],
+) -> None:
+    """Signing up, changing or resetting a password hashes it (tens of milliseconds): never
+    while a transaction holds the write lock."""
+    in_transaction: list[bool] = []
+    real_hash, real_check = passwords.hash_password, passwords.password_matches
+
+    async def watched_hash(password: str) -> str:
+        in_transaction.append(db.in_transaction())
+        return await real_hash(password)
+
+    async def watched_check(password_hash: str | None, given: str) -> bool:
+        in_transaction.append(db.in_transaction())
+        return await real_check(password_hash, given)
+
+    monkeypatch.setattr(service, "hash_password", watched_hash)
+    monkeypatch.setattr(service, "password_matches", watched_check)
+    await operation(db)
+    assert in_transaction and not any(in_transaction)
