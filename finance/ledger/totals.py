@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Insert, Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Insert, Table, TextClause, func, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from finance.db import Base
+from finance.db import on_postgresql
 from finance.ledger.entries import Entry
 from finance.ledger.models import (
     AccountMonth,
@@ -123,50 +123,96 @@ class TotalsChange:
             sums.postings += postings
 
     async def apply(self, session: AsyncSession) -> None:
-        """Add the changes to the stored totals, keys in order (so that two writers take their
-        row locks in the same order and never deadlock)."""
-        await _add_to(
-            session,
-            AccountTotal,
+        """Add the changes to the stored totals: each table's keys in order and the tables
+        always in the same order, so that two writers take their row locks in the same order
+        and never deadlock. On PostgreSQL in one statement: its rows stay locked until the
+        commit, and other writers wait for them through every round trip in between."""
+        by_table: tuple[Mapping[tuple[Any, ...], Sums], ...] = (
             {(key,): sums for key, sums in self.accounts.items()},
-            cleared=True,
+            self.account_months,
+            self.category_months,
         )
-        await _add_to(session, AccountMonth, dict(self.account_months), cleared=True)
-        await _add_to(session, CategoryMonth, dict(self.category_months), cleared=False)
+        changes = [
+            (table, cleared, _rows(table, cleared, sums))
+            for (table, cleared), sums in zip(TOTALS_TABLES, by_table, strict=True)
+        ]
+        if on_postgresql(session):
+            arrays = {
+                f"{table.name}_{column}": [row[column] for row in rows]
+                for table, cleared, rows in changes
+                for column in _columns(table, cleared)
+            }
+            await session.execute(_postgresql_upserts(), arrays)
+            return
+        for table, cleared, rows in changes:
+            if rows:
+                await session.execute(_sqlite_upsert(table, cleared), rows)
 
 
-async def _add_to(
-    session: AsyncSession,
-    model: type[Base],
-    changes: Mapping[tuple[Any, ...], Sums],
-    *,
-    cleared: bool,
-) -> None:
-    """Add `changes` to the stored totals of `model`'s table, one upsert for every row."""
-    table = cast(Table, model.__table__)
+TOTALS_TABLES: tuple[tuple[Table, bool], ...] = tuple(
+    (cast(Table, model.__table__), cleared)
+    for model, cleared in ((AccountTotal, True), (AccountMonth, True), (CategoryMonth, False))
+)
+"""The totals tables, in the order they are written, each with whether it keeps a cleared
+amount."""
+
+
+def _amounts(cleared: bool) -> list[str]:
+    return ["posted_minor", "postings", *(["cleared_minor"] if cleared else [])]
+
+
+def _columns(table: Table, cleared: bool) -> list[str]:
+    return [column.name for column in table.primary_key.columns] + _amounts(cleared)
+
+
+def _rows(
+    table: Table, cleared: bool, changes: Mapping[tuple[Any, ...], Sums]
+) -> list[dict[str, Any]]:
+    """The rows to add to `table`, in key order; none for a total that does not change."""
     keys = [column.name for column in table.primary_key.columns]
-    rows = [
+    return [
         dict(zip(keys, key, strict=True))
         | {"posted_minor": sums.posted, "postings": sums.postings}
         | ({"cleared_minor": sums.cleared} if cleared else {})
         for key, sums in sorted(changes.items())
         if sums
     ]
-    if rows:
-        await session.execute(_upsert(table, session.get_bind().dialect.name, cleared), rows)
 
 
 @cache
-def _upsert(table: Table, dialect_name: str, cleared: bool) -> Insert:
+def _sqlite_upsert(table: Table, cleared: bool) -> Insert:
     """`INSERT ... ON CONFLICT (key) DO UPDATE SET total = total + excluded.total`, built once
     (building it is a good part of a small write's time)."""
-    amounts = ["posted_minor", "postings", *(["cleared_minor"] if cleared else [])]
-    statement = (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
+    statement = sqlite.insert(table)
     upsert: Insert = statement.on_conflict_do_update(
         index_elements=list(table.primary_key.columns),
-        set_={name: table.c[name] + statement.excluded[name] for name in amounts},
+        set_={name: table.c[name] + statement.excluded[name] for name in _amounts(cleared)},
     )
     return upsert
+
+
+@cache
+def _postgresql_upserts() -> TextClause:
+    """The same upserts for every totals table in one statement, each table's rows given as
+    one array a column (`unnest`), so the statement is the same whatever the rows. The final
+    SELECT reads the tables' results in order, which makes PostgreSQL run them in that order."""
+    added, counts = [], []
+    for table, cleared in TOTALS_TABLES:
+        columns = _columns(table, cleared)
+        arrays = ", ".join(
+            f"CAST(:{table.name}_{name} AS {table.c[name].type.compile()}[])" for name in columns
+        )
+        keys = ", ".join(column.name for column in table.primary_key.columns)
+        sums = ", ".join(
+            f"{name} = {table.name}.{name} + excluded.{name}" for name in _amounts(cleared)
+        )
+        added.append(
+            f"{table.name}_added AS (INSERT INTO {table.name} ({', '.join(columns)}) "
+            f"SELECT * FROM unnest({arrays}) ON CONFLICT ({keys}) DO UPDATE SET {sums} "
+            "RETURNING 1)"
+        )
+        counts.append(f"(SELECT count(*) FROM {table.name}_added)")
+    return text(f"WITH {', '.join(added)} SELECT {', '.join(counts)}")
 
 
 async def count_postings(
