@@ -5,9 +5,9 @@ statement (open a cursor, execute, fetch, close), each one a trip through the ev
 a transaction holds SQLite's write lock, every trip waits its turn behind whatever else the loop
 is running, so a busy server held the lock for forty-odd turns a write. This adapter runs the
 four calls as one function in aiosqlite's thread and hands SQLAlchemy the finished result: one
-trip a statement, plus one to commit. It is passed to the engine as its DBAPI
-(`create_async_engine(..., module=ONE_TRIP_AIOSQLITE)`); server-side cursors (streamed reads)
-keep aiosqlite's own.
+trip a statement, one to commit, and none to roll back when nothing is open. It is passed to
+the engine as its DBAPI (`create_async_engine(..., module=ONE_TRIP_AIOSQLITE)`); server-side
+cursors (streamed reads) keep aiosqlite's own.
 """
 
 import sqlite3
@@ -101,6 +101,13 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
     __slots__ = ()
     _cursor_cls = OneTripCursor
+
+    def rollback(self) -> None:
+        """Roll back, without a trip when no transaction is open (the pool rolls back every
+        connection it is given back, mostly after a commit)."""
+        sqlite_connection = self._connection._connection
+        if sqlite_connection is not None and sqlite_connection.in_transaction:
+            super().rollback()
 
 
 class OneTripAiosqlite(AsyncAdapt_aiosqlite_dbapi):
