@@ -8,9 +8,9 @@ Nothing here commits: the calling service does, once its whole change is made, s
 batch and its transactions, or a category and the lines moved out of it, land together.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -44,6 +44,7 @@ CHUNK = 500
 TRANSACTIONS = Base.metadata.tables["transactions"]
 POSTINGS = Base.metadata.tables["postings"]
 HEADER_FIELDS = frozenset({"date", "payee", "memo", "status"})
+Owned = TypeVar("Owned", Account, Category)
 
 
 class Journal:
@@ -52,6 +53,18 @@ class Journal:
     def __init__(self, session: AsyncSession, owner_id: int) -> None:
         self.session = session
         self.owner_id = owner_id
+        self._found: dict[type[Account | Category], dict[int, Any]] = {Account: {}, Category: {}}
+        """The accounts and categories looked up so far, by id."""
+
+    async def accounts(self, account_ids: Collection[int]) -> dict[int, Account]:
+        """Those of the owner's accounts with these ids that exist. Each is looked up once in
+        this journal's life: the service that builds an entry checks its accounts through the
+        journal, and the journal's own check of the entry then costs no query."""
+        return await self._owned_rows(Account, account_ids)
+
+    async def categories(self, category_ids: Collection[int]) -> dict[int, Category]:
+        """Those of the owner's categories with these ids that exist, each looked up once."""
+        return await self._owned_rows(Category, category_ids)
 
     async def record(self, entry: Entry) -> Transaction:
         """Write one transaction; it comes back with its id and postings."""
@@ -265,40 +278,27 @@ class Journal:
                 elif leg.category_id is not None:
                     category_ids.add(leg.category_id)
         await self._require_categories(category_ids)
-        accounts = await self._accounts(earliest)
+        accounts = await self.accounts(earliest.keys())
+        if missing := earliest.keys() - accounts.keys():
+            raise InvalidInput("postings", f"account {min(missing)} not found")
         for account_id, currency in sorted(moves):
             _check_moves(accounts[account_id], currency, earliest[account_id])
 
-    async def _accounts(self, account_ids: Iterable[int | None]) -> dict[int, Account]:
-        wanted = sorted(i for i in account_ids if i is not None)
-        found: dict[int, Account] = {}
+    async def _require_categories(self, category_ids: Collection[int]) -> None:
+        if missing := set(category_ids) - set(await self.categories(category_ids)):
+            raise InvalidInput("postings", f"category {min(missing)} not found")
+
+    async def _owned_rows(self, model: type[Owned], ids: Collection[int]) -> dict[int, Owned]:
+        found: dict[int, Owned] = self._found[model]
+        wanted = sorted(set(ids) - set(found))
         for start in range(0, len(wanted), CHUNK):
             rows = await self.session.scalars(
-                select(Account).where(
-                    Account.owner_id == self.owner_id, Account.id.in_(wanted[start : start + CHUNK])
+                select(model).where(
+                    model.owner_id == self.owner_id, model.id.in_(wanted[start : start + CHUNK])
                 )
             )
-            found.update({account.id: account for account in rows})
-        missing = sorted(set(wanted) - set(found))
-        if missing:
-            raise InvalidInput("postings", f"account {missing[0]} not found")
-        return found
-
-    async def _require_categories(self, category_ids: Iterable[int | None]) -> None:
-        wanted = sorted(i for i in category_ids if i is not None)
-        found: set[int] = set()
-        for start in range(0, len(wanted), CHUNK):
-            found.update(
-                await self.session.scalars(
-                    select(Category.id).where(
-                        Category.owner_id == self.owner_id,
-                        Category.id.in_(wanted[start : start + CHUNK]),
-                    )
-                )
-            )
-        missing = sorted(set(wanted) - found)
-        if missing:
-            raise InvalidInput("postings", f"category {missing[0]} not found")
+            found.update({row.id: row for row in rows})
+        return {row_id: found[row_id] for row_id in ids if row_id in found}
 
     # Helpers
 

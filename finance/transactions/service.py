@@ -10,7 +10,6 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.accounts import service as accounts
-from finance.accounts.repository import AccountRepository
 from finance.accounts.service import AccountBalance
 from finance.categories.repository import CategoryRepository
 from finance.errors import Conflict, InvalidInput, NotFound
@@ -108,8 +107,8 @@ async def create_transaction(
     *, db: AsyncSession, owner_id: int, data: TransactionCreate
 ) -> Transaction:
     """Record a simple transaction, a transfer or a split."""
-    entry = await _entry(db, owner_id, data)
-    transaction = await Journal(db, owner_id).record(entry)
+    journal = Journal(db, owner_id)
+    transaction = await journal.record(await _entry(journal, data))
     await db.commit()
     return transaction
 
@@ -120,8 +119,9 @@ async def create_transactions(
     """Record many transactions at once (a year of demo data), each checked as
     `create_transaction` checks it, in one database transaction: all of them or none. How
     many."""
-    entries = [await _entry(db, owner_id, item) for item in data]
-    await Journal(db, owner_id).record_many(entries)
+    journal = Journal(db, owner_id)
+    entries = [await _entry(journal, item) for item in data]
+    await journal.record_many(entries)
     await db.commit()
     return len(entries)
 
@@ -132,10 +132,11 @@ async def replace_transaction(
     """Replace a transaction's fields and lines, in any shape."""
     transaction = await _load(TransactionRepository(db, owner_id), transaction_id)
     status = data.status if "status" in data.model_fields_set else transaction.status
-    entry = await _entry(db, owner_id, data, already_used=_account_ids(transaction.postings))
+    journal = Journal(db, owner_id)
+    entry = await _entry(journal, data, already_used=_account_ids(transaction.postings))
     entry = entry._replace(status=status)
     _check_reconciled(transaction, entry.date, entry.legs, status)
-    await Journal(db, owner_id).replace(transaction, entry)
+    await journal.replace(transaction, entry)
     await db.commit()
     return transaction
 
@@ -207,20 +208,15 @@ def _check_reconciled(
 
 
 async def _entry(
-    db: AsyncSession,
-    owner_id: int,
-    data: TransactionCreate,
-    already_used: frozenset[int] = frozenset(),
+    journal: Journal, data: TransactionCreate, already_used: frozenset[int] = frozenset()
 ) -> Entry:
     """The entry for a shape, after checking every account and category it names. Accounts in
     `already_used` may be archived: a transaction keeps the accounts it had."""
-    accounts = AccountRepository(db, owner_id)
-    categories = CategoryRepository(db, owner_id)
     named: dict[int, Account] = {}
     for field, account_id in _account_fields(data):
-        named[account_id] = await _usable_account(accounts, field, account_id, already_used)
+        named[account_id] = await _usable_account(journal, field, account_id, already_used)
     for field, category_id in _category_fields(data):
-        if await categories.get(category_id) is None:
+        if not await journal.categories([category_id]):
             raise InvalidInput(field, f"category {category_id} not found")
     return Entry(
         date=data.date,
@@ -252,10 +248,10 @@ def _category_fields(data: TransactionCreate) -> list[tuple[str, int]]:
 
 
 async def _usable_account(
-    accounts: AccountRepository, field: str, account_id: int, already_used: frozenset[int]
+    journal: Journal, field: str, account_id: int, already_used: frozenset[int]
 ) -> Account:
     """The owner's account, if it is active (or already used)."""
-    account = await accounts.get(account_id)
+    account = (await journal.accounts([account_id])).get(account_id)
     if account is None:
         raise InvalidInput(field, f"account {account_id} not found")
     if account.archived and account.id not in already_used:
