@@ -1,6 +1,7 @@
 """Which reader a file needs, and a file opened for reading: its lines, as often as needed."""
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import BinaryIO, Self
@@ -72,7 +73,7 @@ def detect_format(filename: str, data: bytes) -> FileFormat:
 def open_file(
     name: str,
     head: bytes,
-    open_binary: Callable[[], BinaryIO],
+    open_binary: Callable[[], AbstractContextManager[BinaryIO]],
     file_format: FileFormat,
     mapping: CsvMapping | None = None,
 ) -> OpenedFile:

@@ -146,15 +146,14 @@ async def _preview(
     """The uploaded file, read up to the size limit, opened and checked, keeping the lines at
     the positions `keep_lines` names and the first `PROBLEMS_SHOWN` problems."""
     limit = request.app.state.settings.import_max_megabytes * 1024 * 1024
-    data = await upload.file.read(limit + 1)
-    if len(data) > limit:
+    if (upload.file.size or 0) > limit:
         raise TooLarge(f"the file is larger than {limit // (1024 * 1024)} MB")
-    opened = await service.open_upload(
+    opened = await service.open_spooled_upload(
         db=db,
         owner_id=owner_id,
         account_id=upload.account_id,
         filename=upload.file.filename or "upload",
-        data=data,
+        file=upload.file.file,
         file_format=upload.file_format,
         mapping=_mapping(upload.mapping),
     )

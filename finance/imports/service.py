@@ -13,6 +13,7 @@ import asyncio
 import io
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -43,7 +44,7 @@ from finance.ledger.models import Account, TransactionStatus
 from finance.money import Money, MoneyError
 from finance.timestamps import utc_now
 
-CHUNK = 2500
+CHUNK = 1000
 """How many lines are checked, or inserted, at a time."""
 PAYEE_LENGTH = 200
 
@@ -148,6 +149,29 @@ async def open_upload(
     )
 
 
+async def open_spooled_upload(
+    *,
+    db: AsyncSession,
+    owner_id: int,
+    account_id: int,
+    filename: str,
+    file: BinaryIO,
+    file_format: FileFormat | None = None,
+    mapping: CsvMapping | None = None,
+) -> OpenedFile:
+    """An upload as `open_upload` opens one, read from the file it was received into (on disk
+    past its first megabyte) each time from the start, a chunk at a time, never whole."""
+    file.seek(0)
+    head = file.read(SNIFF_BYTES + 1)
+
+    @contextmanager
+    def from_start() -> Iterator[BinaryIO]:
+        file.seek(0)
+        yield file
+
+    return await _open(db, owner_id, account_id, filename, head, from_start, file_format, mapping)
+
+
 async def open_path(
     *,
     db: AsyncSession,
@@ -171,7 +195,7 @@ async def _open(
     account_id: int,
     name: str,
     head: bytes,
-    open_binary: Callable[[], BinaryIO],
+    open_binary: Callable[[], AbstractContextManager[BinaryIO]],
     file_format: FileFormat | None,
     mapping: CsvMapping | None,
 ) -> OpenedFile:
