@@ -52,10 +52,33 @@ class Choices:
 
     @cached_property
     def category_groups(self) -> list[tuple[str, list[tuple[int, str]]]]:
-        """Expense and income categories, each parent followed by its children."""
-        names = self.category_names
-        order = sorted(self.categories, key=lambda c: (names[c.id].casefold(), c.id))
-        return [
-            (label, [(c.id, names[c.id]) for c in order if c.kind is kind])
-            for kind, label in ((CategoryKind.EXPENSE, "Expense"), (CategoryKind.INCOME, "Income"))
-        ]
+        """Categories to choose from, each under its own name so that typing "Gro" in the
+        select finds Groceries: a parent with children is a group of its own (the parent, then
+        its children); the others gather under "Expense" and "Income". Expense first."""
+        children: dict[int, list[Category]] = {}
+        for category in self.categories:
+            if category.parent_id is not None:
+                children.setdefault(category.parent_id, []).append(category)
+        top = sorted(
+            (c for c in self.categories if c.parent_id is None),
+            key=lambda c: (c.kind is not CategoryKind.EXPENSE, c.name.casefold(), c.id),
+        )
+        groups: list[tuple[str, list[tuple[int, str]]]] = []
+        for kind, label in ((CategoryKind.EXPENSE, "Expense"), (CategoryKind.INCOME, "Income")):
+            groups.append(
+                (label, [_option(c) for c in top if c.kind is kind and c.id not in children])
+            )
+            groups.extend(
+                (parent.name, [_option(c) for c in [parent, *_by_name(children[parent.id])]])
+                for parent in top
+                if parent.kind is kind and parent.id in children
+            )
+        return groups
+
+
+def _by_name(categories: list[Category]) -> list[Category]:
+    return sorted(categories, key=lambda c: (c.name.casefold(), c.id))
+
+
+def _option(category: Category) -> tuple[int, str]:
+    return category.id, category.name

@@ -144,6 +144,23 @@ async def test_the_page_lists_each_transaction_with_its_accounts_category_and_am
     assert input_value(page, "quick-add-date") == dt.date.today().isoformat()
 
 
+async def test_a_subcategory_is_offered_under_its_own_name_in_its_parents_group(client, ledger):
+    """Typing "Gro" in a select finds an option that starts with it: a child's option is its
+    own name, grouped under its parent, not "Food: Groceries"."""
+    await add_category(client, "Restaurants", parent_id=ledger["food"])
+    page = (await client.get("/transactions")).text
+    quick_add = page[page.index('id="quick-add-category_id"') :]
+    quick_add = quick_add[: quick_add.index("</select>")]
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', quick_add, re.S)
+    options = {label: re.findall(r">([^<]+)</option>", body) for label, body in groups}
+    assert options == {
+        "Expense": ["Household"],
+        "Food": ["Food", "Groceries", "Restaurants"],
+        "Income": ["Salary"],
+    }
+    assert [label for label, _body in groups] == ["Expense", "Food", "Income"]
+
+
 async def test_a_ledger_without_transactions_invites_the_first_one(client):
     await add_account(client)
     page = (await client.get("/transactions")).text
