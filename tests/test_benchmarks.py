@@ -46,3 +46,10 @@ def test_the_upload_benchmark_previews_and_imports_a_small_file():
     assert result.returncode == 0, result.stderr
     assert "POST /imports/preview: 200" in result.stdout
     assert "POST /imports: 201" in result.stdout
+
+
+def test_the_hostile_files_benchmark_reads_or_refuses_each_file():
+    result = run_benchmark("benchmarks/hostile_files.py")
+    assert result.returncode == 0, result.stderr
+    assert "3000 lines read" in result.stdout
+    assert result.stdout.count("refused: ") == 3

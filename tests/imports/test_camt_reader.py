@@ -4,7 +4,6 @@ whatever the namespace version, signed by CdtDbtInd, booked only, and a bad one 
 
 import csv
 import io
-import time
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -125,14 +124,10 @@ def test_the_sample_gives_party_memo_reference_and_the_line_of_each_entry():
     assert all(line.balance is None for line in statement.lines)
 
 
-def test_an_entity_bomb_is_refused_at_once_without_expanding():
+def test_an_entity_bomb_is_refused_without_expanding():
+    """(How fast: benchmarks/hostile_files.py.)"""
     data = (DATA / "malformed" / "billion-laughs.xml").read_bytes()
-
-    started = time.perf_counter()
     refused = refusal(data)
-    elapsed = time.perf_counter() - started
-
-    assert elapsed < 0.2
     assert refused.message == ENTITIES_REFUSED
     # Refused by the DOCTYPE handler, before any entity is declared, let alone expanded.
     assert isinstance(refused.__cause__, DTDForbidden)

@@ -5,7 +5,6 @@ transaction is a problem, not a refusal."""
 
 import csv
 import re
-import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -154,12 +153,11 @@ def test_empty_file_is_refused(data):
     assert refusal(data) == "the file is empty"
 
 
-def test_entity_declaration_in_ofx_2_is_refused_fast():
+def test_entity_declaration_in_ofx_2_is_refused():
+    """(How fast: benchmarks/hostile_files.py.)"""
     qfx = CREDIT_CARD.read_text(encoding="utf-8")
     hostile = qfx.replace("<OFX>", ENTITY_BOMB + "<OFX>", 1).replace("Shell Oil 5739", "&e8;", 1)
-    started = time.perf_counter()
     message = refusal(hostile.encode())
-    assert time.perf_counter() - started < 0.5
     assert "entity-expansion" in message
 
 
@@ -285,21 +283,19 @@ def test_cdata_is_read_as_text():
     assert (line.payee, line.memo) == ("AT&T <WIRELESS>", "&amp;")
 
 
-def test_cdata_on_one_long_line_is_read_fast():
+def test_cdata_on_one_long_line_is_read():
+    """(How fast: benchmarks/hostile_files.py.)"""
     names = [transaction(name=f"<![CDATA[SHOP {n}]]>") for n in range(3000)]
     data = sgml(*names, header="").replace("\r\n", "").encode()
-    started = time.perf_counter()
     lines = read_ofx(data).lines
-    assert time.perf_counter() - started < 1
     assert [line.payee for line in lines] == [f"SHOP {n}" for n in range(3000)]
     assert {line.line for line in lines} == {1}
 
 
-def test_unclosed_cdata_is_refused_fast():
+def test_unclosed_cdata_is_refused():
+    """(How fast: benchmarks/hostile_files.py.)"""
     data = "<OFX>" + "<NAME><![CDATA[x" * 20000 + "</OFX>"
-    started = time.perf_counter()
     assert refusal(data.encode()) == "a CDATA section is never closed"
-    assert time.perf_counter() - started < 0.5
 
 
 def test_a_statement_without_a_currency_takes_each_lines_own():
