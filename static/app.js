@@ -53,3 +53,73 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("htmx:responseError", (event) => {
   if (event.detail.xhr.status === 403) window.location.reload();
 });
+
+// Escape in an inline edit cancels it, as its Cancel link does.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || !(event.target instanceof Element)) return;
+  const cancel = event.target.closest("form.tx-form")?.querySelector("[data-cancel]");
+  if (cancel) {
+    event.preventDefault();
+    cancel.click();
+  }
+});
+
+// Tab leaves a date field at once: Chromium stops on its calendar button first, so a typed
+// date took two presses to leave (typing the digits moves through the day, month and year).
+document.addEventListener("keydown", (event) => {
+  const field = event.target;
+  if (event.key !== "Tab" || event.shiftKey || !(field instanceof HTMLInputElement)) return;
+  if (field.type !== "date" || !field.form) return;
+  const reachable = [...field.form.elements].filter(
+    (element) => !element.disabled && element.tabIndex >= 0 && element.offsetParent !== null,
+  );
+  const next = reachable[reachable.indexOf(field) + 1];
+  if (next) {
+    event.preventDefault();
+    next.focus();
+  }
+});
+
+// Keyboard shortcuts, listed in the dialog "?" opens; never while typing in a field.
+const GO_TO = { d: "/", t: "/transactions", a: "/accounts" };
+let afterG = false;
+function openShortcuts() {
+  const dialog = document.getElementById("shortcuts");
+  if (dialog && !dialog.open) dialog.showModal();
+}
+function focusField(id) {
+  const field = document.getElementById(id);
+  if (!field) return false;
+  field.focus();
+  return true;
+}
+const SHORTCUTS = {
+  g: () => (afterG = true),
+  n: () => focusField("quick-add-date"),
+  "/": () => focusField("filter-q"),
+  "?": () => {
+    openShortcuts();
+    return true;
+  },
+};
+document.addEventListener("keydown", (event) => {
+  const pending = afterG;
+  afterG = false;
+  const typing = event.target instanceof Element &&
+    event.target.closest("input, textarea, select, [contenteditable], dialog");
+  if (typing || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+  if (pending) {
+    if (!GO_TO[event.key]) return;
+    event.preventDefault();
+    window.location.assign(GO_TO[event.key]);
+    return;
+  }
+  const shortcut = SHORTCUTS[event.key];
+  if (shortcut && shortcut()) event.preventDefault();
+});
+document.addEventListener("DOMContentLoaded", () => {
+  const button = document.getElementById("shortcuts-button");
+  if (!button) return;
+  button.hidden = false;
+  button.addEventListener("click", openShortcuts);
+});

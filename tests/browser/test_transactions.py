@@ -335,3 +335,44 @@ async def test_without_javascript_a_transaction_is_added_and_listed(
     await expect(page.locator("#transaction-rows")).to_contain_text("Farmers market")
     await expect(page.locator("#transaction-rows")).to_contain_text("-$23.40")
     await screenshot(page, "transactions-without-javascript")
+
+
+async def test_keyboard_shortcuts_and_escape(page: Page, server: Server) -> None:
+    """`?` lists the shortcuts; `/` searches, and typing there types; `n` starts a transaction,
+    whose date one Tab leaves; Escape cancels an edit in place; `g a` goes to accounts."""
+    ids = await ledger(server)
+    created = await api(
+        server,
+        "/transactions",
+        {"account_id": ids["checking"], "date": "2026-10-03", "amount": "-5.00", "payee": "Bakery"},
+    )
+    await page.goto(f"{server}/transactions")
+    await page.evaluate("document.activeElement.blur()")
+    await page.keyboard.press("?")
+    shortcuts = page.get_by_role("dialog", name="Keyboard shortcuts")
+    await expect(shortcuts).to_be_visible()
+    await screenshot(page, "keyboard-shortcuts")
+    await page.keyboard.press("Escape")
+    await expect(shortcuts).to_be_hidden()
+    await page.keyboard.press("/")
+    search = page.locator("#filter-q")
+    await expect(search).to_be_focused()
+    await page.keyboard.type("n")  # typed into the field, not a shortcut
+    await expect(search).to_have_value("n")
+    await page.goto(f"{server}/transactions")  # the list as it was, not filtered by "n"
+    await page.evaluate("document.activeElement.blur()")
+    await page.keyboard.press("n")
+    await expect(page.locator("#quick-add-date")).to_be_focused()
+    await page.keyboard.type("10032026")
+    await page.keyboard.press("Tab")
+    await expect(page.locator("#quick-add-payee")).to_be_focused()
+    row = page.locator(f"#transaction-{created['id']}")
+    await click_and_settle(page, row.get_by_role("link", name="Edit"))
+    editor = page.locator(f"#edit-{created['id']}")
+    await editor.get_by_label("Payee", exact=True).press("Escape")
+    await expect(editor).to_have_count(0)
+    await expect(row.get_by_role("link", name="Edit")).to_be_visible()
+    await page.evaluate("document.activeElement.blur()")
+    await page.keyboard.press("g")
+    await page.keyboard.press("a")
+    await expect(page).to_have_url(f"{server}/accounts")
