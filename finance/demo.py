@@ -6,6 +6,11 @@ rule the API enforces: four accounts, a two-level category tree, a monthly salar
 weekly groceries, card purchases paid off each month, cash from the ATM, monthly savings with
 interest, a refund, and split purchases. As everywhere in the ledger, a credit card's balance is
 negative while money is owed on it: the card opens owing 412.37, so at -412.37.
+
+The accounts and categories it adds are marked `demo`, and `remove_demo` takes them out again
+with every transaction that uses only them. A transaction of the person's own that mixes demo
+and own accounts or categories stops the removal until it is changed: the demo data goes, the
+person's own stays whole.
 """
 
 import asyncio
@@ -18,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, Select, case, delete, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import NullPool
@@ -30,12 +35,14 @@ from finance.auth import service as auth_service
 from finance.categories import service as category_service
 from finance.categories.schemas import CategoryCreate
 from finance.db import Database, create_engine
+from finance.errors import Conflict
 from finance.ledger.journal import Journal
 from finance.ledger.models import (
     Account,
     AccountType,
     Category,
     CategoryKind,
+    Posting,
     Transaction,
     TransactionStatus,
 )
@@ -139,6 +146,34 @@ class DemoSummary:
     accounts: list[AccountSummary]
 
 
+SHOWN_IN_THE_WAY = 20
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """What removing the demo data would delete, and what of the person's own stands in the
+    way: their transactions that mix demo and own accounts or categories (up to
+    `SHOWN_IN_THE_WAY` of them, by date, and how many in all), and their categories under a
+    demo one."""
+
+    accounts: int
+    categories: int
+    transaction_ids: list[int]
+    mixed: list[Transaction]
+    mixed_count: int
+    own_children: list[str]
+
+    @property
+    def present(self) -> bool:
+        """True while the ledger holds any demo account or category."""
+        return bool(self.accounts or self.categories)
+
+    @property
+    def in_the_way(self) -> bool:
+        """True while something of the person's own would break if the demo data went."""
+        return bool(self.mixed_count or self.own_children)
+
+
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-finance-2026"
 """The demo login (the README states it): for a demo database only."""
@@ -182,6 +217,7 @@ async def load_demo(db: AsyncSession, *, owner: User, force: bool = False) -> De
         created = await account_service.create_account(db=db, owner_id=owner.id, data=account)
         accounts[account.name] = created.account.id
     categories = await _create_categories(db, owner.id)
+    await _mark_as_demo(db, owner.id, list(accounts.values()), list(categories.values()))
     transactions = demo_transactions(accounts, categories)
     await transaction_service.create_transactions(db=db, owner_id=owner.id, data=transactions)
     balances = await account_service.list_accounts(db=db, owner_id=owner.id)
@@ -200,6 +236,53 @@ async def load_demo(db: AsyncSession, *, owner: User, force: bool = False) -> De
             for item in balances
         ],
     )
+
+
+async def find_demo_data(db: AsyncSession, *, owner_id: int) -> DemoData:
+    """The owner's demo accounts, categories and transactions, and what of theirs is in the way."""
+    demo_accounts = _demo_ids(Account, owner_id)
+    demo_categories = _demo_ids(Category, owner_id)
+    demo_leg = Posting.account_id.in_(demo_accounts) | Posting.category_id.in_(demo_categories)
+    demo_only, mixed = await _transactions_touching(db, owner_id, demo_leg)
+    shown = await db.scalars(
+        select(Transaction)
+        .where(Transaction.id.in_(mixed[:SHOWN_IN_THE_WAY]))
+        .order_by(Transaction.date, Transaction.id)
+    )
+    own_children = await db.scalars(
+        select(Category.name)
+        .where(Category.parent_id.in_(demo_categories), Category.owner_id == owner_id)
+        .where(Category.demo.is_(False))
+        .order_by(Category.name_key)
+    )
+    return DemoData(
+        accounts=await _count_demo(db, Account, owner_id),
+        categories=await _count_demo(db, Category, owner_id),
+        transaction_ids=demo_only,
+        mixed=list(shown),
+        mixed_count=len(mixed),
+        own_children=list(own_children),
+    )
+
+
+async def remove_demo(db: AsyncSession, *, owner_id: int) -> DemoData:
+    """Delete the demo transactions (through the journal, so every total follows), then the
+    demo accounts and categories, in one database transaction, and say what went.
+
+    `Conflict`, deleting nothing, while the person's own data uses any of it."""
+    found = await find_demo_data(db, owner_id=owner_id)
+    if found.in_the_way:
+        raise Conflict(
+            f"{found.mixed_count} of your own transactions and {len(found.own_children)} of "
+            "your categories use the demo data; change them first"
+        )
+    await Journal(db, owner_id).delete_many(found.transaction_ids)
+    demo_categories = (Category.owner_id == owner_id) & Category.demo.is_(True)
+    await db.execute(delete(Category).where(demo_categories, Category.parent_id.is_not(None)))
+    await db.execute(delete(Category).where(demo_categories))
+    await db.execute(delete(Account).where(Account.owner_id == owner_id, Account.demo.is_(True)))
+    await db.commit()
+    return found
 
 
 def demo_transactions(
@@ -245,6 +328,49 @@ async def _make_room(db: AsyncSession, owner_id: int, *, force: bool) -> None:
     await db.execute(delete(Category).where(Category.owner_id == owner_id))
     await db.execute(delete(Account).where(Account.owner_id == owner_id))
     await db.commit()
+
+
+async def _mark_as_demo(
+    db: AsyncSession, owner_id: int, account_ids: list[int], category_ids: list[int]
+) -> None:
+    """Mark what `load_demo` created, so `remove_demo` finds it."""
+    for model, ids in ((Account, account_ids), (Category, category_ids)):
+        await db.execute(
+            update(model).where(model.owner_id == owner_id, model.id.in_(ids)).values(demo=True)
+        )
+    await db.commit()
+
+
+def _demo_ids(model: type[Account | Category], owner_id: int) -> Select[int]:
+    return select(model.id).where(model.owner_id == owner_id, model.demo.is_(True))
+
+
+async def _count_demo(db: AsyncSession, model: type[Account | Category], owner_id: int) -> int:
+    return (
+        await db.scalar(select(func.count()).select_from(_demo_ids(model, owner_id).subquery()))
+        or 0
+    )
+
+
+async def _transactions_touching(
+    db: AsyncSession, owner_id: int, demo_leg: ColumnElement[bool]
+) -> tuple[list[int], list[int]]:
+    """The owner's transactions with a leg in demo data: those with every leg there, and those
+    with another leg in an own account or category (or uncategorised)."""
+    is_demo = case((demo_leg, 1), else_=0)
+    rows = await db.execute(
+        select(Posting.transaction_id, func.min(is_demo))
+        .join(Transaction, Transaction.id == Posting.transaction_id)
+        .where(Transaction.owner_id == owner_id)
+        .group_by(Posting.transaction_id)
+        .having(func.max(is_demo) == 1)
+        .order_by(Posting.transaction_id)
+    )
+    demo_only: list[int] = []
+    mixed: list[int] = []
+    for transaction_id, all_demo in rows:
+        (demo_only if all_demo else mixed).append(transaction_id)
+    return demo_only, mixed
 
 
 async def _create_categories(db: AsyncSession, owner_id: int) -> dict[str, int]:

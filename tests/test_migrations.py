@@ -661,3 +661,52 @@ def test_idempotency_keys_come_and_go_on_postgresql(
     postgres_databases: Callable[[str], str],
 ) -> None:
     idempotency_keys_come_and_go(postgres_databases("idempotency"))
+
+
+def demo_flags_come_and_go(url: str) -> None:
+    """Migration 0010 marks accounts and categories as demo data: what is there already is the
+    person's own; going back drops the flags alone, every row kept."""
+    command.upgrade(migrate.alembic_config(url), "0009")
+
+    def run(*statements: str) -> Callable[[Connection], None]:
+        def execute(connection: Connection) -> None:
+            for statement in statements:
+                connection.execute(text(statement))
+            connection.commit()
+
+        return execute
+
+    on_connection(
+        url,
+        run(
+            "INSERT INTO users (id, email, display_name, created_at) "
+            "VALUES (1, 'a@b', '', '2026-01-01')",
+            "INSERT INTO accounts (id, owner_id, name, name_key, type, currency, "
+            "opening_balance_minor, archived, note, created_at) "
+            "VALUES (1, 1, 'Mine', 'mine', 'checking', 'USD', 0, false, '', '2026-01-01')",
+            "INSERT INTO categories (id, owner_id, kind, name, name_key, created_at) "
+            "VALUES (1, 1, 'expense', 'Food', 'food', '2026-01-01')",
+        ),
+    )
+    migrate.upgrade(url)
+    flags = "SELECT demo FROM accounts UNION ALL SELECT demo FROM categories"
+    assert on_connection(url, lambda c: c.execute(text(flags)).scalars().all()) == [False] * 2
+    on_connection(url, run("UPDATE accounts SET demo = true"))
+    command.downgrade(migrate.alembic_config(url), "0009")
+    tables = schema_of(url)
+    for table in ("accounts", "categories"):
+        assert "demo" not in {column for column, *_ in tables[table]["columns"]}
+    rows = "SELECT count(*) FROM accounts UNION ALL SELECT count(*) FROM categories"
+    assert on_connection(url, lambda c: c.execute(text(rows)).scalars().all()) == [1, 1]
+    migrate.upgrade(url)
+    assert on_connection(url, lambda c: c.execute(text(flags)).scalars().all()) == [False] * 2
+
+
+def test_demo_flags_come_and_go_on_sqlite(tmp_path: Path) -> None:
+    demo_flags_come_and_go(sqlite_url(tmp_path / "finance.db"))
+
+
+def test_demo_flags_come_and_go_on_postgresql(
+    postgres_databases: Callable[[str], str],
+) -> None:
+    demo_flags_come_and_go(postgres_databases("demo_flags"))

@@ -3,6 +3,7 @@ delete a category. HTTP only: the same service as the JSON API does the work."""
 
 from collections import defaultdict
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,6 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.auth.dependencies import PageUser
+from finance.browser import cookie_name, set_cookie
 from finance.categories import service
 from finance.categories.schemas import CategoryCreate, CategoryRead, CategoryTree, CategoryUpdate
 from finance.db import SessionDep
@@ -36,6 +38,9 @@ NAME_KEPT_EMPTY = frozenset({"name"})
 """An emptied name is an error to show, not a field left out."""
 UPDATE_KEPT_EMPTY = NAME_KEPT_EMPTY | {"parent_id"}
 """On an update, "no parent" is a change (a move to the top level), not a field left out."""
+STARTER_DISMISSED = "starter_dismissed"
+"""The cookie that stops the dashboard offering the starter categories."""
+A_YEAR = 365 * 24 * 60 * 60
 
 
 @dataclass
@@ -92,6 +97,28 @@ async def create_category(request: Request, db: SessionDep, user: PageUser) -> R
         categories = await service.list_categories(db=db, owner_id=user.id)
         return _form(request, categories, values=values, errors=invalid.errors)
     return redirect(INDEX)
+
+
+@router.post("/starter-set")
+async def create_starter_set(db: SessionDep, user: PageUser) -> Response:
+    """Add the starter categories and show them; a second click finds them there already."""
+    with suppress(Conflict):  # refused before any write: the categories are there already
+        await service.create_starter_set(db=db, owner_id=user.id)
+    return redirect(INDEX)
+
+
+@router.post("/starter-set/dismiss")
+async def dismiss_starter_set(request: Request, user: PageUser) -> Response:
+    """Stop offering the starter categories on the dashboard of this browser."""
+    settings = request.app.state.settings
+    response = redirect("/")
+    set_cookie(response, settings, cookie_name(settings, STARTER_DISMISSED), "1", A_YEAR)
+    return response
+
+
+def starter_dismissed(request: Request) -> bool:
+    """Whether this browser said no to the starter categories."""
+    return cookie_name(request.app.state.settings, STARTER_DISMISSED) in request.cookies
 
 
 @router.get("/{category_id}/edit")

@@ -32,6 +32,18 @@ async def create_category(data: CategoryCreate, db: SessionDep, user: ApiUser) -
     return CategoryRead.model_validate(category)
 
 
+@router.post(
+    "/starter-set",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(idempotency_key)],
+    responses=IDEMPOTENCY_RESPONSES,
+)
+async def create_starter_set(db: SessionDep, user: ApiUser) -> list[CategoryTree]:
+    """Add a short, conventional set of income and expense categories to a ledger that has
+    none (409 once there are categories), and answer the tree."""
+    return CategoryTree.build(await service.create_starter_set(db=db, owner_id=user.id))
+
+
 @router.get("/{category_id}")
 async def get_category(category_id: RowId, db: SessionDep, user: ApiUser) -> CategoryRead:
     """One category."""

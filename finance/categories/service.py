@@ -14,6 +14,19 @@ from finance.ledger.models import Category, CategoryKind
 from finance.ledger.repository import CategoryTotal, LedgerRepository
 from finance.names import name_key
 
+STARTER_SET: tuple[tuple[str, CategoryKind, tuple[str, ...]], ...] = (
+    ("Income", CategoryKind.INCOME, ("Salary", "Interest", "Refunds", "Other income")),
+    ("Housing", CategoryKind.EXPENSE, ("Rent or mortgage", "Utilities", "Maintenance")),
+    ("Food", CategoryKind.EXPENSE, ("Groceries", "Restaurants")),
+    ("Transport", CategoryKind.EXPENSE, ("Fuel", "Public transport", "Car")),
+    ("Health", CategoryKind.EXPENSE, ("Medical", "Pharmacy")),
+    ("Personal", CategoryKind.EXPENSE, ("Clothing", "Subscriptions", "Entertainment")),
+    ("Gifts and donations", CategoryKind.EXPENSE, ()),
+    ("Savings", CategoryKind.EXPENSE, ()),
+)
+"""The starter categories a new ledger is offered: top-level ones with their children. Short
+and conventional, to be renamed, extended or deleted like any other."""
+
 
 async def list_categories(*, db: AsyncSession, owner_id: int) -> list[Category]:
     """All the owner's categories, by name."""
@@ -54,6 +67,20 @@ async def create_category(*, db: AsyncSession, owner_id: int, data: CategoryCrea
     category = await repository.add(Category(name=data.name, kind=kind, parent_id=data.parent_id))
     await db.commit()
     return category
+
+
+async def create_starter_set(*, db: AsyncSession, owner_id: int) -> list[Category]:
+    """Add `STARTER_SET` in one database transaction and return every category, by name;
+    `Conflict` once the owner has any category, so a second click creates nothing."""
+    repository = CategoryRepository(db, owner_id)
+    if await repository.list():
+        raise Conflict("there are categories already; the starter set is for an empty ledger")
+    for name, kind, children in STARTER_SET:
+        parent = await repository.add(Category(name=name, kind=kind))
+        for child in children:
+            await repository.add(Category(name=child, kind=kind, parent_id=parent.id))
+    await db.commit()
+    return list(await repository.list())
 
 
 async def update_category(

@@ -5,8 +5,10 @@ The format, version 1, is one JSON object; each list holds one object per line, 
     {"format": "finance-backup", "version": 1,
     "user": {"email", "display_name", "created_at"},
     "accounts": [{"ref", "name", "type", "currency", "opening_balance", "opening_date" (or null),
-                  "archived", "note", "created_at"}],
-    "categories": [{"ref", "parent" (a ref or null), "kind", "name", "created_at"}],
+                  "archived", "note", "created_at",
+                  "demo" (only when true: added by the demo data, and removed with it)}],
+    "categories": [{"ref", "parent" (a ref or null), "kind", "name", "created_at",
+                    "demo" (only when true)}],
     "category_rules": [{"match", "pattern", "category" (a ref), "created_at"}],
     "import_batches": [{"ref", "account", "filename", "file_format", "added", "duplicates",
                         "created_at", "undone_at",
@@ -146,6 +148,7 @@ def _accounts(accounts: Sequence[Account], refs: Refs) -> list[dict[str, Any]]:
             "archived": account.archived,
             "note": account.note,
             "created_at": stamp(account.created_at),
+            **({"demo": True} if account.demo else {}),
         }
         for account in accounts
     ]
@@ -160,6 +163,7 @@ def _categories(categories: Sequence[Category], refs: Refs) -> list[dict[str, An
             "kind": category.kind.value,
             "name": category.name,
             "created_at": stamp(category.created_at),
+            **({"demo": True} if category.demo else {}),
         }
         for category in categories
     ]
@@ -336,6 +340,7 @@ async def _load_accounts(repository: BackupRepository, backup: Backup, refs: Ref
             archived=item.archived,
             note=item.note,
             created_at=item.created_at,
+            demo=item.demo,
         )
         for index, item in enumerate(backup.accounts)
     ]
@@ -358,6 +363,7 @@ async def _load_categories(
             kind=item.kind,
             name=item.name,
             created_at=item.created_at,
+            demo=item.demo,
         )
         await repository.add_all([category])
         refs.categories[item.ref] = category.id

@@ -58,6 +58,7 @@ class BackupAccount(BackupModel):
     archived: bool
     note: str
     created_at: dt.datetime
+    demo: bool = False
 
 
 class BackupCategory(BackupModel):
@@ -66,6 +67,7 @@ class BackupCategory(BackupModel):
     kind: CategoryKind
     name: str
     created_at: dt.datetime
+    demo: bool = False
 
 
 class BackupRule(BackupModel):

@@ -69,6 +69,8 @@ class Account(CreatedAt, Base):
     """None: no limit; the opening balance stands before the first transaction."""
     archived: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(Text, default="")
+    demo: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Added by "Load the demo data", and removed with it."""
 
     @validates("name")
     def _keep_name_key(self, _key: str, name: str) -> str:
@@ -99,6 +101,8 @@ class Category(CreatedAt, Base):
     kind: Mapped[CategoryKind] = mapped_column(string_enum(CategoryKind, "category_kind"))
     name: Mapped[str] = mapped_column(String(100))
     name_key: Mapped[str] = mapped_column(Text)  # case folding can lengthen a name
+    demo: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Added by "Load the demo data", and removed with it."""
 
     @validates("name")
     def _keep_name_key(self, _key: str, name: str) -> str:

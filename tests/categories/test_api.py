@@ -215,6 +215,28 @@ async def test_a_name_differing_only_in_the_case_of_an_accented_letter_is_a_dupl
     assert await outline(client) == [("Épicerie", [])]
 
 
+# --- starter set ------------------------------------------------------------------------------
+
+
+async def test_the_starter_set_answers_201_with_the_tree_it_made(client):
+    response = await client.post(f"{CATEGORIES}/starter-set")
+
+    assert response.status_code == 201
+    made = [(top["name"], [child["name"] for child in top["children"]]) for top in response.json()]
+    assert made == await outline(client)
+    assert ("Food", ["Groceries", "Restaurants"]) in made
+    assert {top["kind"] for top in response.json()} == {"income", "expense"}
+
+
+async def test_the_starter_set_is_a_conflict_once_there_are_categories(client):
+    await add_category(client, "Mine")
+
+    response = await client.post(f"{CATEGORIES}/starter-set")
+
+    assert_problem(response, 409)
+    assert await outline(client) == [("Mine", [])]
+
+
 # --- get --------------------------------------------------------------------------------------
 
 

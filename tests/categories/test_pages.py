@@ -46,6 +46,32 @@ async def test_an_empty_ledger_invites_adding_the_first_category(client):
     assert 'id="expense-categories"' not in response.text
 
 
+STARTER_FORM = 'action="/categories/starter-set"'
+
+
+async def test_an_empty_ledger_is_offered_the_starter_categories_without_javascript(client):
+    page = (await client.get("/categories")).text
+    assert STARTER_FORM in page and 'name="csrf_token"' in page
+    assert "starter-set/dismiss" not in page  # nothing to dismiss here: the page is empty
+
+    response = await client.post("/categories/starter-set")
+
+    assert response.status_code == 303 and response.headers["location"] == "/categories"
+    page = (await client.get("/categories")).text
+    assert "Groceries</th>" in page and "Salary</th>" in page
+    assert STARTER_FORM not in page
+
+
+async def test_a_second_click_on_the_starter_categories_adds_nothing(client):
+    await client.post("/categories/starter-set")
+    first = await categories(client)
+
+    response = await client.post("/categories/starter-set")
+
+    assert response.status_code == 303
+    assert await categories(client) == first
+
+
 async def test_the_tree_nests_subcategories_under_their_parent_and_keeps_income_apart(client):
     food = await add_category(client, "Food")
     await add_category(client, "Restaurants", parent_id=food["id"])

@@ -10,7 +10,7 @@ from finance.accounts.service import create_account
 from finance.categories import service
 from finance.categories.repository import CategoryRepository
 from finance.categories.schemas import CategoryCreate, CategoryUpdate
-from finance.errors import InvalidInput, NotFound
+from finance.errors import Conflict, InvalidInput, NotFound
 from finance.ledger.models import AccountType, CategoryKind
 from finance.transactions.schemas import SimpleTransactionCreate
 from finance.transactions.service import create_transaction, get_transaction
@@ -118,3 +118,29 @@ async def test_two_owners_may_use_the_same_category_names(db, owner, stranger):
 
     assert await names(db, owner.id) == ["Food", "Groceries"]
     assert await names(db, stranger.id) == ["food", "GROCERIES"]
+
+
+async def test_the_starter_set_fills_an_empty_ledger_with_a_two_level_tree(db, owner):
+    created = await service.create_starter_set(db=db, owner_id=owner.id)
+
+    by_id = {c.id: c for c in created}
+    tops = {c.name: c.kind for c in created if c.parent_id is None}
+    children = {c.name: by_id[c.parent_id].name for c in created if c.parent_id is not None}
+    assert tops["Income"] is CategoryKind.INCOME and tops["Food"] is CategoryKind.EXPENSE
+    assert children["Salary"] == "Income" and children["Groceries"] == "Food"
+    assert all(by_id[c.parent_id].kind is c.kind for c in created if c.parent_id is not None)
+    assert await names(db, owner.id) == [c.name for c in created]
+
+
+async def test_the_starter_set_is_refused_once_there_are_categories(db, owner, stranger):
+    owner_id = owner.id
+    await service.create_starter_set(db=db, owner_id=owner_id)
+    before = await names(db, owner_id)
+    await add(db, stranger.id, "Their own")
+
+    for who in (owner_id, stranger.id):
+        with pytest.raises(Conflict):
+            await service.create_starter_set(db=db, owner_id=who)
+
+    assert await names(db, owner_id) == before
+    assert await names(db, stranger.id) == ["Their own"]

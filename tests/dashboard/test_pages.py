@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from tests.api import add_account, add_category, add_transaction
+from tests.api import API, add_account, add_category, add_transaction, get_json
 
 
 async def test_an_empty_ledger_invites_the_first_account_and_offers_demo_data(client):
@@ -19,6 +19,68 @@ async def test_loading_the_demo_data_fills_an_empty_ledger_once(client):
     assert [a["name"] for a in accounts] == ["Checking", "Savings", "Visa card", "Wallet"]
     await client.post("/demo")
     assert len((await client.get("/api/v1/accounts")).json()) == 4
+
+
+async def test_the_demo_button_says_what_it_adds_and_that_it_can_be_removed(client):
+    page = (await client.get("/")).text
+    assert "adds a year of example accounts, categories and transactions to your ledger" in page
+    assert "you can remove them all later in one step" in page
+    assert 'href="/demo/remove"' not in page
+
+
+async def test_a_new_ledger_is_offered_the_starter_categories_until_dismissed(client):
+    page = (await client.get("/")).text
+    assert 'action="/categories/starter-set"' in page
+    assert 'action="/categories/starter-set/dismiss"' in page
+
+    response = await client.post("/categories/starter-set/dismiss")
+
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert "finance_starter_dismissed" in response.headers["set-cookie"]
+    assert 'action="/categories/starter-set"' not in (await client.get("/")).text
+    assert await get_json(client, f"{API}/categories") == []
+
+
+async def test_the_starter_offer_leaves_the_dashboard_once_there_are_categories(client):
+    assert 'action="/categories/starter-set"' in (await client.get("/")).text
+    await add_category(client, "Food")
+    assert 'action="/categories/starter-set"' not in (await client.get("/")).text
+
+
+async def test_the_demo_data_is_removed_after_a_confirmation_page(client):
+    await client.post("/demo")
+    assert 'href="/demo/remove"' in (await client.get("/")).text
+
+    confirmation = await client.get("/demo/remove")
+    assert confirmation.status_code == 200
+    assert 'action="/demo/remove"' in confirmation.text
+    assert "4 demo accounts and 26 demo categories" in confirmation.text
+
+    response = await client.post("/demo/remove")
+
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert await get_json(client, f"{API}/accounts") == []
+    assert await get_json(client, f"{API}/categories") == []
+    assert (await get_json(client, f"{API}/transactions"))["items"] == []
+    page = (await client.get("/")).text
+    assert 'href="/demo/remove"' not in page and "Add your first account" in page
+
+
+async def test_removing_the_demo_data_names_the_own_transactions_in_the_way(client):
+    await client.post("/demo")
+    accounts = await get_json(client, f"{API}/accounts")
+    checking = next(a for a in accounts if a["name"] == "Checking")
+    await add_transaction(client, account_id=checking["id"], amount="-3.00", payee="My bakery")
+
+    confirmation = (await client.get("/demo/remove")).text
+    assert "1 of your own transactions" in confirmation and "My bakery" in confirmation
+    assert "Remove the demo data</button>" not in confirmation
+
+    response = await client.post("/demo/remove")
+
+    assert response.status_code == 422
+    assert "change it first" in response.text and "My bakery" in response.text
+    assert len(await get_json(client, f"{API}/accounts")) == 4
 
 
 async def test_the_dashboard_shows_net_worth_month_figures_and_latest_transactions(client):

@@ -125,6 +125,28 @@ def test_every_table_is_in_the_backup_unless_it_is_left_out_on_purpose(demo, tmp
         )
 
 
+def test_the_demo_marks_come_back_from_a_backup_and_an_older_file_is_all_own(demo, tmp_path):
+    file = tmp_path / "backup.json"
+    ok(finance(demo, "export", "--user", DEMO_EMAIL, str(file)))
+    backup = json.loads(file.read_text())
+    assert [a.get("demo") for a in backup["accounts"]] == [True] * 4
+    assert {c.get("demo") for c in backup["categories"]} == {True}
+    marked = (
+        "SELECT count(*) FROM accounts WHERE demo "
+        "UNION ALL SELECT count(*) FROM categories WHERE demo"
+    )
+    fresh = empty_database(tmp_path / "fresh.db")
+    ok(finance(fresh, "import-backup", str(file)))
+    assert query(fresh, marked) == [(4,), (26,)]
+
+    for item in (*backup["accounts"], *backup["categories"]):
+        del item["demo"]
+    file.write_text(json.dumps(backup))
+    older = empty_database(tmp_path / "older.db")
+    ok(finance(older, "import-backup", str(file)))
+    assert query(older, marked) == [(0,), (0,)]
+
+
 def test_money_is_written_as_exact_decimal_strings(demo, tmp_path):
     file = tmp_path / "backup.json"
     ok(finance(demo, "export", "--user", DEMO_EMAIL, str(file)))
