@@ -71,3 +71,12 @@ async def test_the_api_documentation_renders_from_this_server_alone(
     await expect(page.get_by_role("button", name="Authorize")).to_be_visible()
     await expect(page.get_by_text("/api/v1/transactions/{transaction_id}").first).to_be_visible()
     await screenshot(page, "api-docs-desktop")
+
+
+async def test_a_screenshot_leaves_the_page_as_it_was(page: Page, server: Server) -> None:
+    """Nothing a test does to look at a page may change it: an attribute left behind would be
+    copied by htmx into the next swap and refused by the Content-Security-Policy."""
+    await page.goto(f"{server}/transactions")
+    await screenshot(page, "transactions-before-any-change")
+    styled = await page.evaluate("document.querySelectorAll('[style]').length")
+    assert styled == 0
