@@ -90,8 +90,18 @@ function openShortcuts() {
 function focusField(id) {
   const field = document.getElementById(id);
   if (!field) return false;
+  const fold = field.closest("details");
+  if (fold) fold.open = true;
   field.focus();
   return true;
+}
+
+// On a phone the add form and the filters (unless some are in use) start folded, so the list
+// is on the first screen.
+if (window.matchMedia("(max-width: 40rem)").matches) {
+  document.querySelectorAll("details[data-fold-narrow]").forEach((fold) => {
+    fold.open = false;
+  });
 }
 const SHORTCUTS = {
   g: () => (afterG = true),
@@ -106,7 +116,7 @@ document.addEventListener("keydown", (event) => {
   const pending = afterG;
   afterG = false;
   const typing = event.target instanceof Element &&
-    event.target.closest("input, textarea, select, [contenteditable], dialog");
+    event.target.closest("input, textarea, select, [contenteditable], dialog[open]");
   if (typing || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
   if (pending) {
     if (!GO_TO[event.key]) return;

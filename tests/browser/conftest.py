@@ -425,3 +425,11 @@ async def capture(page: Page, path: Path) -> None:
     into the next swap, where the Content-Security-Policy, which allows no inline style,
     refuses it and fails the test.)"""
     await page.screenshot(path=path, full_page=True, caret="initial")
+
+
+async def unfold(page: Page) -> None:
+    """Open what a phone folds away on the page (the transactions page's add form and filters),
+    tapping each summary as a person would; nothing to do on a wide screen."""
+    folded = page.locator("details.fold:not([open]) > summary")
+    for _ in range(await folded.count()):
+        await folded.first.click()

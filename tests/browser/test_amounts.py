@@ -7,7 +7,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import Server, screenshot
+from tests.browser.conftest import Server, screenshot, unfold
 from tests.browser.test_transactions import ledger, rows
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -24,6 +24,7 @@ async def test_an_amount_typed_the_german_way_is_booked_as_typed(
 ) -> None:
     ids = await ledger(server)
     await page.goto(f"{server}/transactions")
+    await unfold(page)
     form = page.locator("#quick-add")
     await expect(form.get_by_label("Amount", exact=True)).to_have_attribute("placeholder", "0,00")
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from tests.browser.conftest import Server, screenshot
+from tests.browser.conftest import Server, screenshot, unfold
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -92,6 +92,7 @@ async def rows(page: Page) -> list[str]:
 
 async def record_three_by_keyboard(page: Page, server: Server) -> None:
     await page.goto(f"{server}/transactions")
+    await unfold(page)
     await page.locator("#quick-add").get_by_label("Date", exact=True).focus()
     for payee, amount in (("Bakery", "4.50"), ("Whole Foods", "54.23"), ("Corner shop", "12.00")):
         await quick_add_by_keyboard(page, "2026-10-03", payee, amount, "Gro")
@@ -125,6 +126,7 @@ async def test_a_refused_amount_is_explained_beside_the_field_and_the_input_kept
 ) -> None:
     await ledger(server)
     await page.goto(f"{server}/transactions")
+    await unfold(page)
     form = page.locator("#quick-add")
     await form.get_by_label("Payee", exact=True).fill("Typo Store")
     await form.get_by_label("Amount", exact=True).fill("1.005")
@@ -152,6 +154,7 @@ async def test_editing_a_row_in_place(page: Page, server: Server) -> None:
         },
     )
     await page.goto(f"{server}/transactions")
+    await unfold(page)
     row = page.locator(f"#transaction-{created['id']}")
     await click_and_settle(page, row.get_by_role("link", name="Edit"))
     editor = page.locator(f"#edit-{created['id']}")
@@ -183,6 +186,7 @@ async def test_filtering_as_you_type_keeps_a_url_that_reloads_the_same_view(
             },
         )
     await page.goto(f"{server}/transactions")
+    await unfold(page)
     await page.locator("#filters").get_by_label("Payee, memo or amount").type("whole")
     await expect(page.locator("#transaction-rows tr")).to_have_count(2)
     await expect(page).to_have_url(f"{server}/transactions?q=whole")
@@ -207,6 +211,7 @@ async def test_back_shows_the_filters_that_match_the_url(page: Page, server: Ser
             },
         )
     await page.goto(f"{server}/transactions")
+    await unfold(page)
     filters = page.locator("#filters")
     await filters.get_by_label("Payee, memo or amount").type("acme")
     await expect(page).to_have_url(f"{server}/transactions?q=acme")
@@ -222,6 +227,7 @@ async def test_back_shows_the_filters_that_match_the_url(page: Page, server: Ser
 async def test_a_split_and_a_transfer_from_the_same_form(page: Page, server: Server) -> None:
     ids = await ledger(server)
     await page.goto(f"{server}/transactions")
+    await unfold(page)
     form = page.locator("#quick-add")
     await form.get_by_label("Payee", exact=True).fill("Target")
     await form.get_by_text("Split across categories").click()
@@ -253,6 +259,7 @@ async def test_a_transfer_between_currencies_shows_each_side_and_the_rate(
     opened = {"type": "savings", "currency": "EUR", "opening_date": "2026-01-01"}
     await api(server, "/accounts", {"name": "Euro savings", **opened})
     await page.goto(f"{server}/transactions")
+    await unfold(page)
     form = page.locator("#quick-add")
     await form.get_by_label("Amount", exact=True).fill("100.00")
     await form.get_by_label("Type").select_option("transfer")
@@ -285,6 +292,7 @@ async def test_delete_happens_at_once_and_can_be_undone(page: Page, server: Serv
         },
     )
     await page.goto(f"{server}/transactions")
+    await unfold(page)
     dialogs: list[str] = []
 
     async def accept(dialog: Any) -> None:
@@ -326,6 +334,7 @@ async def test_without_javascript_a_transaction_is_added_and_listed(
     await ledger(server)
     page = no_js_page
     await page.goto(f"{server}/transactions")
+    await unfold(page)
     form = page.locator("#quick-add")
     await form.get_by_label("Date", exact=True).fill("2026-10-03")
     await form.get_by_label("Payee", exact=True).fill("Farmers market")
@@ -348,6 +357,7 @@ async def test_keyboard_shortcuts_and_escape(page: Page, server: Server) -> None
         {"account_id": ids["checking"], "date": "2026-10-03", "amount": "-5.00", "payee": "Bakery"},
     )
     await page.goto(f"{server}/transactions")
+    await unfold(page)
     await expect(page.get_by_role("button", name="Keyboard shortcuts (?)")).to_be_visible()
     await page.evaluate("document.activeElement.blur()")
     await page.keyboard.press("?")
@@ -391,6 +401,7 @@ async def test_without_javascript_delete_asks_on_a_page_of_its_own(
     )
     page = no_js_page
     await page.goto(f"{server}/transactions")
+    await unfold(page)
     await page.locator(f"#transaction-{created['id']}").get_by_role("link", name="Delete").click()
     await expect(page.get_by_role("heading", name="Delete transaction")).to_be_visible()
     await expect(page.get_by_text("Keyboard shortcuts (?)")).to_be_hidden()  # they need script
@@ -399,3 +410,68 @@ async def test_without_javascript_delete_asks_on_a_page_of_its_own(
     await page.get_by_role("button", name="Delete").click()
     await expect(page).to_have_url(f"{server}/transactions")
     await expect(page.locator(f"#transaction-{created['id']}")).to_have_count(0)
+
+
+async def test_a_long_payee_ends_in_an_ellipsis_and_the_table_fits(
+    page: Page, server: Server
+) -> None:
+    """A payee of 200 characters without a space is clipped (whole in its tooltip), so the
+    other columns and the row's buttons stay on the screen, on a phone too."""
+    ids = await ledger(server)
+    payee = "X" * 200
+    created = await api(
+        server,
+        "/transactions",
+        {"account_id": ids["checking"], "date": "2026-10-03", "amount": "-5.00", "payee": payee},
+    )
+    await page.goto(f"{server}/transactions")
+    await unfold(page)
+    row = page.locator(f"#transaction-{created['id']}")
+    await expect(row.locator(f'[title="{payee}"]')).to_be_visible()
+    viewport = page.viewport_size
+    assert viewport is not None
+    for button in ("Edit", "Delete"):
+        box = await row.get_by_role("link", name=button).bounding_box()
+        assert box is not None and box["x"] + box["width"] <= viewport["width"], button
+    overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    date_lines = await row.locator("td").first.evaluate(
+        """(cell) => {
+            const text = document.createRange();
+            text.selectNodeContents(cell);
+            return new Set([...text.getClientRects()].map((line) => Math.round(line.top))).size;
+        }"""
+    )
+    assert date_lines == 1
+    await screenshot(page, f"long-payee-{viewport['width']}px")
+
+
+async def test_on_a_phone_the_list_starts_on_the_first_screen(page: Page, server: Server) -> None:
+    """A phone folds the add form and the filters behind a button each; a wide screen shows
+    them as they are."""
+    ids = await ledger(server)
+    created = await api(
+        server,
+        "/transactions",
+        {"account_id": ids["checking"], "date": "2026-10-03", "amount": "-5.00", "payee": "Bakery"},
+    )
+    await page.goto(f"{server}/transactions")
+    viewport = page.viewport_size
+    assert viewport is not None
+    add, date = page.get_by_text("Add a transaction", exact=True), page.locator("#quick-add-date")
+    if viewport["width"] > 640:
+        await expect(add).to_be_hidden()
+        await expect(date).to_be_visible()
+        await expect(page.locator("#filter-q")).to_be_visible()
+        return
+    await expect(date).to_be_hidden()
+    await expect(page.locator("#filter-q")).to_be_hidden()
+    box = await page.locator(f"#transaction-{created['id']}").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= viewport["height"]
+    await screenshot(page, "transactions-folded-375px")
+    await add.click()
+    await expect(date).to_be_visible()
+    await page.locator("summary", has_text="Filter").click()
+    await expect(page.locator("#filter-q")).to_be_visible()
