@@ -17,6 +17,8 @@ MAIN_PAGES = {
     "transactions": "/transactions",
     "categories": "/categories",
     "new-category": "/categories/new",
+    "imports": "/imports",
+    "settings": "/settings",
 }
 
 
@@ -44,6 +46,10 @@ async def test_the_main_pages_fit_a_phone(phone: Page, server: Server) -> None:
         await phone.goto(server + path)
         width = await phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} is {width}px wide"
+        overflow = await phone.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
         await screenshot(phone, f"{name}-phone")
 
 
