@@ -277,7 +277,7 @@ def _replacements(categories: Sequence[Category], deleted: Category) -> list[tup
     for top in CategoryTree.build(list(categories)):
         for choice in (top, *top.children):
             if choice.kind is deleted.kind and choice.id != deleted.id:
-                label = choice.name if choice is top else f"{top.name} / {choice.name}"
+                label = choice.name if choice is top else f"{top.name}: {choice.name}"
                 choices.append((str(choice.id), label))
     return choices
 

@@ -117,6 +117,7 @@ async def test_the_register_shows_a_running_balance_newest_first(client):
     rows = page.split('id="register-rows"')[1]
     balances = [rows.index(text) for text in ("$115.00", "$115.50", "$90.00")]
     assert balances == sorted(balances)
+    assert ">Uncleared</td>" in rows and ">uncleared<" not in rows  # as the list writes it
 
 
 async def test_the_register_loads_more_as_a_fragment_for_htmx(client):

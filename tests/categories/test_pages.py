@@ -239,10 +239,12 @@ async def test_deleting_an_unused_category_without_javascript(client):
 async def test_deleting_a_used_category_asks_where_its_transactions_go(client):
     food = await add_category(client, "Food")
     groceries = await add_category(client, "Groceries", parent_id=food["id"])
+    restaurants = await add_category(client, "Restaurants", parent_id=food["id"])
     await add_category(client, "Salary", kind="income")
     transaction = await spend(client, groceries["id"])
     confirm = (await client.get(f"/categories/{groceries['id']}/delete")).text
     assert "Some transactions use “Groceries”" in confirm
+    assert f'<option value="{restaurants["id"]}">Food: Restaurants</option>' in confirm
     assert '<label for="replace_with">Move its transactions to</label>' in confirm
     assert f'<option value="{food["id"]}">Food</option>' in confirm
     assert "Salary" not in confirm.split('id="replace_with"')[1]
