@@ -65,3 +65,12 @@ async def log_in(client: AsyncClient, email: str, password: str, *, next: str = 
     page = await client.get("/login")
     form = {"email": email, "password": password, "next": next}
     return await client.post("/login", data={**form, "csrf_token": csrf_from(page.text)})
+
+
+NOTICE = re.compile(r'<main id="main"[^>]*>\s*<p class="notice" role="status">(.*?)</p>', re.S)
+
+
+def notice_on(html: str) -> str | None:
+    """The one-time notice a page shows at its top after a change (as HTML), if any."""
+    found = NOTICE.search(html)
+    return found.group(1) if found else None
