@@ -20,6 +20,7 @@ from markupsafe import Markup
 from finance.amounts import write_amount
 from finance.browser import CSRF_FIELD, csrf_token
 from finance.money import minor_digits
+from finance.notices import clear_notice, pending_notice
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -66,10 +67,15 @@ def typed(context: Context, amount: str) -> str:
     return write_amount(amount, context["locale"])
 
 
+def short_date(value: date, locale: str) -> str:
+    """A date as the locale writes it briefly: "Oct 3, 2026", "03.10.2026"."""
+    return format_date(value, format="medium", locale=locale)
+
+
 @pass_context
 def day(context: Context, value: date) -> str:
-    """A date as the page's locale writes it briefly: "Oct 3, 2026", "03.10.2026"."""
-    return format_date(value, format="medium", locale=context["locale"])
+    """`short_date` in the page's locale."""
+    return short_date(value, context["locale"])
 
 
 @pass_context
@@ -107,10 +113,17 @@ def render(
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """The page `name`; for an htmx request only its `block`, so one template serves both."""
+    """The page `name`; for an htmx request only its `block`, so one template serves both.
+    A whole page shows the notice a change left for it (`finance.notices`), this once."""
     settings = request.app.state.settings
-    full_context = {"settings": settings, "locale": page_locale(request), **(context or {})}
     fragment = block if block is not None and is_htmx(request) else None
+    notice = None if fragment else pending_notice(request)
+    full_context = {
+        "settings": settings,
+        "locale": page_locale(request),
+        "flash": notice,
+        **(context or {}),
+    }
     response = templates.TemplateResponse(
         request,
         name,
@@ -120,6 +133,8 @@ def render(
         block_name=fragment,
     )
     response.headers["Vary"] = "HX-Request"
+    if notice is not None:
+        clear_notice(request, response)
     return response
 
 
@@ -132,10 +147,14 @@ async def htmx_redirects(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
     """Middleware: htmx would follow a 303 itself and swap the whole next page into the
-    fragment it targets; tell it to navigate instead (`HX-Redirect`)."""
+    fragment it targets; tell it to navigate instead (`HX-Redirect`). The cookies the redirect
+    set (a notice, a new token's secret) go with it, for the page htmx navigates to."""
     response = await call_next(request)
     if response.status_code == 303 and is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": response.headers["location"]})
+        navigate = Response(status_code=204, headers={"HX-Redirect": response.headers["location"]})
+        for cookie in response.headers.getlist("set-cookie"):
+            navigate.headers.append("set-cookie", cookie)
+        return navigate
     return response
 
 

@@ -710,3 +710,77 @@ def test_demo_flags_come_and_go_on_postgresql(
     postgres_databases: Callable[[str], str],
 ) -> None:
     demo_flags_come_and_go(postgres_databases("demo_flags"))
+
+
+TOKENS_AT_0010 = [
+    (1, 1, "CI"),
+    (2, 1, "ci"),
+    (3, 2, "ci"),
+    (4, 1, "Ci"),
+    (5, 1, "x" * 100),
+    (6, 1, "X" * 100),
+]
+
+
+def token_names_become_unique_per_user(url: str) -> None:
+    """Migration 0011 makes a user's token names unique whatever the case: names already alike
+    are told apart, the oldest keeping its name; another user's alike name is left alone."""
+    command.upgrade(migrate.alembic_config(url), "0010")
+
+    def add_tokens(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, display_name, created_at) VALUES "
+                "(1, 'a@example.com', '', '2026-01-01 00:00:00'), "
+                "(2, 'b@example.com', '', '2026-01-01 00:00:00')"
+            )
+        )
+        for token_id, user_id, name in TOKENS_AT_0010:
+            connection.execute(
+                text(
+                    "INSERT INTO access_tokens (id, user_id, name, scope, secret_hash, created_at) "
+                    "VALUES (:id, :user_id, :name, 'read', :hash, '2026-01-01 00:00:00')"
+                ),
+                {"id": token_id, "user_id": user_id, "name": name, "hash": f"{token_id:064}"},
+            )
+        connection.commit()
+
+    on_connection(url, add_tokens)
+    migrate.upgrade(url)
+
+    names = on_connection(
+        url,
+        lambda connection: connection.execute(
+            text("SELECT user_id, name, name_key FROM access_tokens ORDER BY id")
+        ).all(),
+    )
+    assert names == [
+        (1, "CI", "ci"),
+        (1, "ci (2)", "ci (2)"),
+        (2, "ci", "ci"),
+        (1, "Ci (3)", "ci (3)"),
+        (1, "x" * 100, "x" * 100),
+        (1, "X" * 96 + " (2)", "x" * 96 + " (2)"),
+    ]
+
+    def add_alike(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO access_tokens (id, user_id, name, name_key, scope, secret_hash, "
+                "created_at) VALUES (7, 1, 'CI', 'ci', 'read', :hash, '2026-01-01 00:00:00')"
+            ),
+            {"hash": "f" * 64},
+        )
+
+    with pytest.raises(IntegrityError, match="name_key"):
+        on_connection(url, add_alike)
+
+
+def test_alike_token_names_are_told_apart_on_upgrade_on_sqlite(tmp_path: Path) -> None:
+    token_names_become_unique_per_user(sqlite_url(tmp_path / "finance.db"))
+
+
+def test_alike_token_names_are_told_apart_on_upgrade_on_postgresql(
+    postgres_databases: Callable[[str], str],
+) -> None:
+    token_names_become_unique_per_user(postgres_databases("token_names"))

@@ -34,12 +34,15 @@ class LoggedIn:
 
 async def credentials_for(db: AsyncSession, user: User) -> LoggedIn:
     """What a logged-in client sends: a session cookie with its CSRF header for pages, and a
-    read-write bearer token for the API."""
+    read-write bearer token for the API (named "tests", or "tests 2"... for the same user's
+    next clients: a user's token names are unique)."""
     session_secret = new_secret()
     db.add(BrowserSession(user_id=user.id, secret_hash=digest(session_secret)))
     await db.commit()
+    earlier = len(await auth_service.list_tokens(db=db, user_id=user.id))
+    name = f"tests {earlier + 1}" if earlier else "tests"
     _token, token_secret = await auth_service.create_token(
-        db=db, user_id=user.id, data=TokenCreate(name="tests")
+        db=db, user_id=user.id, data=TokenCreate(name=name)
     )
     return LoggedIn(
         cookies={"finance_session": session_secret},
@@ -65,3 +68,12 @@ async def log_in(client: AsyncClient, email: str, password: str, *, next: str = 
     page = await client.get("/login")
     form = {"email": email, "password": password, "next": next}
     return await client.post("/login", data={**form, "csrf_token": csrf_from(page.text)})
+
+
+NOTICE = re.compile(r'<main id="main"[^>]*>\s*<p class="notice" role="status">(.*?)</p>', re.S)
+
+
+def notice_on(html: str) -> str | None:
+    """The one-time notice a page shows at its top after a change (as HTML), if any."""
+    found = NOTICE.search(html)
+    return found.group(1) if found else None

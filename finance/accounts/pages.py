@@ -14,6 +14,7 @@ from finance.db import SessionDep
 from finance.forms import FormInvalid, form_values, parse_form, refusals_in_form
 from finance.ledger.models import AccountType
 from finance.money import format_minor, negated
+from finance.notices import add_notice
 from finance.schemas import RowId
 from finance.web import page_locale, redirect, render
 
@@ -58,7 +59,8 @@ async def create_account(request: Request, db: SessionDep, user: PageUser) -> Re
         created = await refusals_in_form(service.create_account(db=db, owner_id=user.id, data=data))
     except FormInvalid as invalid:
         return _form(request, values=values, errors=invalid.errors)
-    return redirect(f"/accounts/{created.account.id}")
+    account = created.account
+    return add_notice(request, redirect(f"/accounts/{account.id}"), f"Added {account.name}")
 
 
 @router.get("/{account_id}/edit")
@@ -96,14 +98,14 @@ async def update_account(
             keep_empty=frozenset({"note", "opening_date"}),
             locale=page_locale(request),
         )
-        await refusals_in_form(
+        saved = await refusals_in_form(
             service.update_account(
                 db=db, owner_id=user.id, account_id=account_id, data=_owed_negated(data)
             )
         )
     except FormInvalid as invalid:
         return _form(request, values=values, errors=invalid.errors, account_id=account_id)
-    return redirect(f"/accounts/{account_id}")
+    return add_notice(request, redirect(f"/accounts/{account_id}"), f"Saved {saved.account.name}")
 
 
 @router.post("/{account_id}/archive")
@@ -114,7 +116,8 @@ async def toggle_archive(
     row = await service.get_account(db=db, owner_id=user.id, account_id=account_id)
     change = AccountUpdate(archived=not row.account.archived)
     await service.update_account(db=db, owner_id=user.id, account_id=account_id, data=change)
-    return redirect("/accounts")
+    done = "Archived" if change.archived else "Restored"
+    return add_notice(request, redirect("/accounts"), f"{done} {row.account.name}")
 
 
 AccountForm = TypeVar("AccountForm", AccountCreate, AccountUpdate)

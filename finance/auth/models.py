@@ -4,11 +4,12 @@ never stored: a session or token row holds the SHA-256 of its random secret."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from finance.db import Base
 from finance.enums import string_enum
+from finance.names import name_key
 from finance.timestamps import CreatedAt, UTCDateTime, utc_now
 
 
@@ -32,17 +33,25 @@ class BrowserSession(CreatedAt, Base):
 
 
 class AccessToken(CreatedAt, Base):
-    """A personal access token for scripts (`Authorization: Bearer ...`)."""
+    """A personal access token for scripts (`Authorization: Bearer ...`); its name is unique to
+    its user, whatever the case."""
 
     __tablename__ = "access_tokens"
+    __table_args__ = (UniqueConstraint("user_id", "name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(Text)  # case folding can lengthen a name
     scope: Mapped[TokenScope] = mapped_column(string_enum(TokenScope, "token_scope"))
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
 
 class LoginFailure(Base):

@@ -3,6 +3,7 @@
 `public_router` is reachable without a session; `router` needs one. Neither is in the API.
 """
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
@@ -10,9 +11,11 @@ from fastapi.responses import Response
 
 from finance.auth import service
 from finance.auth.dependencies import PageUser, session_limits, session_owner
+from finance.auth.models import AccessToken
 from finance.auth.schemas import Credentials, PasswordChange, SignUp, TokenCreate
-from finance.browser import clear_cookie, session_cookie, set_cookie
+from finance.browser import clear_cookie, cookie_name, session_cookie, set_cookie
 from finance.config import Settings
+from finance.credentials import digest, same
 from finance.db import SessionDep
 from finance.errors import Forbidden, TooManyAttempts
 from finance.forms import FormInvalid, form_errors, form_values, parse_form, refusals_in_form
@@ -28,6 +31,8 @@ PASSWORD_FIELDS = frozenset(
     {"password", "password_again", "current_password", "new_password", "new_password_again"}
 )
 TOKEN_SCOPES = [("read_write", "Read and write"), ("read", "Read only")]
+NEW_TOKEN_MAX_AGE = 60
+"""Seconds a new token's secret waits in its cookie for the settings page to show it."""
 
 
 @public_router.get("/signup")
@@ -100,8 +105,14 @@ async def log_out(request: Request, db: SessionDep) -> Response:
 
 @router.get("/settings")
 async def show_settings(request: Request, db: SessionDep, user: PageUser) -> Response:
-    """The user's password form and access tokens."""
-    return await _settings(request, db, user)
+    """The user's password form and access tokens; a token just created shows its secret,
+    this once: the cookie that carried it here is cleared at once."""
+    settings: Settings = request.app.state.settings
+    secret = request.cookies.get(new_token_cookie(settings))
+    response = await _settings(request, db, user, new_secret=secret)
+    if secret is not None:
+        clear_cookie(response, settings, new_token_cookie(settings))
+    return response
 
 
 @router.post("/settings/password")
@@ -122,15 +133,21 @@ async def change_password(request: Request, db: SessionDep, user: PageUser) -> R
 
 @router.post("/settings/tokens")
 async def create_token(request: Request, db: SessionDep, user: PageUser) -> Response:
-    """Create an access token and show its secret, this once."""
+    """Create an access token, then show its secret on the settings page, this once
+    (post/redirect/get: reloading that page creates no second token). A name the user has
+    already given a token is refused."""
+    settings: Settings = request.app.state.settings
     values = await form_values(request)
     try:
-        token, secret = await service.create_token(
-            db=db, user_id=user.id, data=parse_form(TokenCreate, values)
+        data = parse_form(TokenCreate, values)
+        _token, secret = await refusals_in_form(
+            service.create_token(db=db, user_id=user.id, data=data)
         )
     except FormInvalid as invalid:
         return await _settings(request, db, user, token_values=values, token_errors=invalid.errors)
-    return await _settings(request, db, user, new_token=(token.name, secret), status_code=201)
+    response = redirect("/settings")
+    set_cookie(response, settings, new_token_cookie(settings), secret, NEW_TOKEN_MAX_AGE)
+    return response
 
 
 @router.post("/settings/tokens/{token_id}/revoke")
@@ -140,6 +157,21 @@ async def revoke_token(
     """Revoke a token: it stops working at once."""
     await service.revoke_token(db=db, user_id=user.id, token_id=token_id)
     return redirect("/settings?changed=token")
+
+
+def new_token_cookie(settings: Settings) -> str:
+    """The name of the cookie that carries a new token's secret to the settings page."""
+    return cookie_name(settings, "new_token")
+
+
+def _created(tokens: Sequence[AccessToken], secret: str | None) -> tuple[str, str] | None:
+    """The name and secret of the listed token `secret` belongs to, if any (one revoked
+    meanwhile, or a cookie that belongs to no token of the user's, shows nothing)."""
+    if secret is None:
+        return None
+    secret_hash = digest(secret)
+    found = next((token for token in tokens if same(token.secret_hash, secret_hash)), None)
+    return None if found is None else (found.name, secret)
 
 
 def safe_next(target: str) -> str:
@@ -188,21 +220,19 @@ async def _settings(
     password_errors: dict[str, str] | None = None,
     token_values: dict[str, str] | None = None,
     token_errors: dict[str, str] | None = None,
-    new_token: tuple[str, str] | None = None,
-    status_code: int | None = None,
+    new_secret: str | None = None,
 ) -> Response:
     errors = password_errors or token_errors
+    tokens = await service.list_tokens(db=db, user_id=user.id)
     context = {
         "nav": "Settings",
         "user": user,
-        "tokens": await service.list_tokens(db=db, user_id=user.id),
+        "tokens": tokens,
         "scopes": TOKEN_SCOPES,
         "password_errors": password_errors or {},
         "token_values": token_values or {"scope": "read_write"},
         "token_errors": token_errors or {},
-        "new_token": new_token,
+        "new_token": _created(tokens, new_secret),
         "changed": request.query_params.get("changed"),
     }
-    return render(
-        request, "auth/settings.html", context, status_code=status_code or (422 if errors else 200)
-    )
+    return render(request, "auth/settings.html", context, status_code=422 if errors else 200)

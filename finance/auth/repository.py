@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from finance.auth.models import AccessToken, BrowserSession, LoginFailure
 from finance.db import on_postgresql
+from finance.names import name_key
 from finance.users.models import User
 
 
@@ -89,6 +90,14 @@ class AccessTokenRepository:
         """One of the user's tokens (another user's is not found)."""
         return await self.session.scalar(
             select(AccessToken).where(AccessToken.user_id == user_id, AccessToken.id == token_id)
+        )
+
+    async def find_named(self, user_id: int, name: str) -> AccessToken | None:
+        """The user's token with this name (ignoring case)."""
+        return await self.session.scalar(
+            select(AccessToken).where(
+                AccessToken.user_id == user_id, AccessToken.name_key == name_key(name)
+            )
         )
 
     async def add(self, token: AccessToken) -> AccessToken:

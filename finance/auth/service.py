@@ -196,13 +196,16 @@ async def find_user(*, db: AsyncSession, email: str) -> User:
 async def create_token(
     *, db: AsyncSession, user_id: int, data: TokenCreate
 ) -> tuple[AccessToken, str]:
-    """A new access token and its secret, which is shown once and stored only as a digest.
-    Commits."""
+    """A new access token and its secret, which is shown once and stored only as a digest;
+    `Conflict` if the user has a token of that name (ignoring case). Commits."""
+    tokens = AccessTokenRepository(db)
+    if await tokens.find_named(user_id, data.name) is not None:
+        raise Conflict(f"you already have a token named {data.name!r}; choose another name")
     secret = new_secret(TOKEN_PREFIX)
     expires_at = None
     if data.expires_in_days is not None:
         expires_at = utc_now() + timedelta(days=data.expires_in_days)
-    token = await AccessTokenRepository(db).add(
+    token = await tokens.add(
         AccessToken(
             user_id=user_id,
             name=data.name,

@@ -27,6 +27,7 @@ from finance.forms import (
 )
 from finance.ledger.models import Category, CategoryKind
 from finance.ledger.repository import CategoryTotal
+from finance.notices import add_notice
 from finance.schemas import InputModel, RowId
 from finance.web import redirect, render
 
@@ -92,11 +93,13 @@ async def create_category(request: Request, db: SessionDep, user: PageUser) -> R
     values = await form_values(request)
     try:
         data = parse_form(CategoryCreate, values, keep_empty=NAME_KEPT_EMPTY)
-        await refusals_in_form(service.create_category(db=db, owner_id=user.id, data=data))
+        created = await refusals_in_form(
+            service.create_category(db=db, owner_id=user.id, data=data)
+        )
     except FormInvalid as invalid:
         categories = await service.list_categories(db=db, owner_id=user.id)
         return _form(request, categories, values=values, errors=invalid.errors)
-    return redirect(INDEX)
+    return add_notice(request, redirect(INDEX), f"Added {created.name}")
 
 
 @router.post("/starter-set")
@@ -145,13 +148,13 @@ async def update_category(
     values = await form_values(request)
     try:
         data = parse_form(CategoryUpdate, _top_level_as_none(values), keep_empty=UPDATE_KEPT_EMPTY)
-        await refusals_in_form(
+        saved = await refusals_in_form(
             service.update_category(db=db, owner_id=user.id, category_id=category_id, data=data)
         )
     except FormInvalid as invalid:
         categories = await service.list_categories(db=db, owner_id=user.id)
         return _form(request, categories, values=values, errors=invalid.errors, category=category)
-    return redirect(INDEX)
+    return add_notice(request, redirect(INDEX), f"Saved {saved.name}")
 
 
 @router.get("/{category_id}/delete")
@@ -167,7 +170,8 @@ async def delete_category(
     request: Request, category_id: RowId, db: SessionDep, user: PageUser
 ) -> Response:
     """Delete the category, moving its transaction lines to the replacement if one is chosen."""
-    await service.get_category(db=db, owner_id=user.id, category_id=category_id)
+    category = await service.get_category(db=db, owner_id=user.id, category_id=category_id)
+    name = category.name
     values = await form_values(request)
     try:
         replace_with = parse_form(CategoryDeleteForm, values).replace_with
@@ -179,7 +183,7 @@ async def delete_category(
     except (FormInvalid, InvalidInput) as refused:
         errors = refused.errors if isinstance(refused, FormInvalid) else form_errors(refused)
         return await _delete_form(request, db, user.id, category_id, values, errors=errors)
-    return redirect(INDEX)
+    return add_notice(request, redirect(INDEX), f"Deleted {name}")
 
 
 def _lines(categories: Sequence[Category], totals: Sequence[CategoryTotal]) -> list[Line]:

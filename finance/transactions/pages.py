@@ -19,6 +19,7 @@ from finance.db import SessionDep
 from finance.errors import BeforeOpeningDate, Conflict, DomainError, InvalidInput
 from finance.forms import FORM_ERROR, FormInvalid, form_values, parse_form, refusals_in_form
 from finance.ledger.models import CategoryKind, Transaction, TransactionStatus
+from finance.notices import add_notice
 from finance.schemas import RowId
 from finance.transactions import service
 from finance.transactions.choices import Choices
@@ -36,7 +37,7 @@ from finance.transactions.form import (
 )
 from finance.transactions.listing import Listing, read_filters, requested, returning
 from finance.transactions.schemas import TransactionUpdate
-from finance.web import is_htmx, page_locale, redirect, render
+from finance.web import is_htmx, money, page_locale, redirect, render, short_date
 
 router = APIRouter(prefix="/transactions", include_in_schema=False)
 register_router = APIRouter(prefix="/accounts", include_in_schema=False)
@@ -188,6 +189,18 @@ async def _edit_page(
     return render(request, TEMPLATE, context, block=fragment, status_code=status_code)
 
 
+def _back_saying(
+    request: Request, listing: Listing, done: str, transaction: Transaction
+) -> Response:
+    """Back to the list (no JavaScript), with a notice of the change in the page's locale, in
+    the words of the delete page's `summary`: "Added Whole Foods, -$54.23, Oct 3, 2026"."""
+    shown, locale = row(transaction), page_locale(request)
+    what = shown.payee or "a transaction"
+    amount = money(shown.amount_minor, shown.currency, locale)
+    notice = f"{done} {what}, {amount}, {short_date(shown.date, locale)}"
+    return add_notice(request, redirect(listing.url), notice)
+
+
 def _opening_fix(refusal: DomainError | None) -> BeforeOpeningDate | None:
     """A date refused for an account's opening date: the form links to that account's edit
     form, where the date can move back."""
@@ -282,7 +295,7 @@ async def add_transaction(request: Request, db: SessionDep, user: PageUser) -> R
     except FormInvalid as invalid:
         return await again(values=values, errors=invalid.errors, refusal=invalid.refusal)
     if not is_htmx(request):
-        return redirect(listing.url)
+        return _back_saying(request, listing, "Added", created)
     return await again(values=fresh(listing, after=values), created=created)
 
 
@@ -405,7 +418,7 @@ async def save_transaction(
     except FormInvalid as invalid:
         return await again(errors=invalid.errors, refusal=invalid.refusal)
     if not is_htmx(request):
-        return redirect(listing.url)
+        return _back_saying(request, listing, "Saved", saved)
     return await _row(request, db, user.id, saved, listing)
 
 
@@ -434,7 +447,7 @@ async def delete_transaction(
             return await _row(request, db, user.id, transaction, listing, error=refused.detail)
         return await _confirm_page(request, db, user.id, transaction, listing, error=refused.detail)
     if not is_htmx(request):
-        return redirect(listing.url)
+        return _back_saying(request, listing, "Deleted", transaction)
     context = {
         "listing": listing,
         "deleted": row(transaction),

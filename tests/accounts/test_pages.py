@@ -3,6 +3,9 @@
 import datetime as dt
 
 from tests.api import API, add_account, add_transaction
+from tests.users import notice_on
+
+HTMX = {"HX-Request": "true"}
 
 FORM = {
     "type": "checking",
@@ -245,3 +248,24 @@ async def test_an_opening_date_outside_the_years_1900_to_2199_is_refused_beside_
     assert response.status_code == 422
     assert 'id="opening_date-error">must be a date in the years 1900 to 2199' in response.text
     assert (await client.get(f"{API}/accounts")).json() == []
+
+
+async def test_each_change_without_javascript_is_confirmed_on_the_next_page_once(client):
+    created = await client.post("/accounts", data={"name": "Checking", **FORM})
+    register = await client.get(created.headers["location"])
+    assert notice_on(register.text) == "Added Checking"
+    assert notice_on((await client.get(created.headers["location"])).text) is None
+
+    saved = await client.post(created.headers["location"], data={"name": "Main", **FORM})
+    assert notice_on((await client.get(saved.headers["location"])).text) == "Saved Main"
+
+    archived = await client.post(f"{created.headers['location']}/archive")
+    assert notice_on((await client.get(archived.headers["location"])).text) == "Archived Main"
+    assert notice_on((await client.get("/accounts")).text) is None
+
+
+async def test_an_htmx_form_that_succeeds_takes_its_notice_to_the_page_it_goes_to(client):
+    created = await client.post("/accounts", data={"name": "Checking", **FORM}, headers=HTMX)
+    assert created.status_code == 204 and "HX-Redirect" in created.headers
+    page = await client.get(created.headers["HX-Redirect"])
+    assert notice_on(page.text) == "Added Checking"

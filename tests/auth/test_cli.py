@@ -318,6 +318,16 @@ def test_tokens_create_refuses_bad_input_and_creates_nothing(
     assert query(database, "SELECT count(*) FROM access_tokens") == [(0,)]
 
 
+def test_a_token_name_the_user_already_has_is_refused_in_any_case(database: str) -> None:
+    create_user(database)
+    create_token(database, "--name", "Backup")
+    refused = finance(database, "tokens", "create", "--user", EMAIL, "--name", "BACKUP")
+    assert refused.exit_code == 1
+    assert refused.stdout == ""
+    assert "Refused: you already have a token named 'BACKUP'" in refused.stderr
+    assert query(database, "SELECT count(*) FROM access_tokens") == [(1,)]
+
+
 def test_a_revoked_token_stops_working(database: str) -> None:
     create_user(database)
     kept = create_token(database, "--name", "Kept").strip()

@@ -516,12 +516,14 @@ async def test_a_new_token_is_shown_once_works_and_stops_working_when_revoked(
     client: AsyncClient, anonymous: AsyncClient, db: AsyncSession
 ) -> None:
     created = await client.post("/settings/tokens", data={"name": "Budget script"})
-    assert created.status_code == 201
-    found = NEW_TOKEN.search(created.text)
+    assert created.status_code == 303 and created.headers["location"] == "/settings"
+    shown = await client.get("/settings")
+    found = NEW_TOKEN.search(shown.text)
     assert found, "the new token's secret is not shown"
     secret = found.group(1)
     assert secret.startswith("fin_")
-    assert token_rows(created.text) == ["Budget script | Read and write", "tests | Read and write"]
+    assert secret not in created.text
+    assert token_rows(shown.text) == ["Budget script | Read and write", "tests | Read and write"]
 
     reloaded = await client.get("/settings")
     assert secret not in reloaded.text
@@ -549,12 +551,67 @@ async def test_a_read_only_token_is_listed_as_such_and_can_read(
     created = await client.post(
         "/settings/tokens", data={"name": "Reports", "scope": "read", "expires_in_days": "30"}
     )
-    assert created.status_code == 201
-    assert "Reports | Read only" in token_rows(created.text)
-    found = NEW_TOKEN.search(created.text)
+    assert created.status_code == 303
+    shown = await client.get(created.headers["location"])
+    assert "Reports | Read only" in token_rows(shown.text)
+    found = NEW_TOKEN.search(shown.text)
     assert found
     bearer = {"Authorization": f"Bearer {found.group(1)}"}
     assert (await anonymous.get(API_ACCOUNTS, headers=bearer)).status_code == 200
+
+
+async def test_a_new_tokens_secret_is_shown_once_and_a_reload_creates_nothing(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    created = await client.post("/settings/tokens", data={"name": "Nightly"})
+    carried = cookies_set(created)["finance_new_token"]
+    assert {"httponly", "samesite=lax", "path=/", "max-age=60"} <= set(carried)
+
+    shown = await client.get("/settings")
+    assert shown.headers["cache-control"] == "no-store"
+    assert NEW_TOKEN.search(shown.text) is not None
+    assert "Your new token <strong>Nightly</strong>" in shown.text
+    assert "max-age=0" in cookies_set(shown)["finance_new_token"]  # cleared at once
+
+    for _reload in range(2):
+        again = await client.get("/settings")
+        assert NEW_TOKEN.search(again.text) is None
+        assert "finance_new_token" not in cookies_set(again)
+    assert await count(db, AccessToken) == 2  # the fixture's and Nightly, once
+
+
+async def test_with_htmx_the_new_token_is_shown_on_the_page_htmx_goes_to(
+    client: AsyncClient,
+) -> None:
+    created = await client.post(
+        "/settings/tokens", data={"name": "Nightly"}, headers={"HX-Request": "true"}
+    )
+    assert created.status_code == 204 and created.headers["hx-redirect"] == "/settings"
+    shown = await client.get(created.headers["hx-redirect"])
+    assert NEW_TOKEN.search(shown.text) is not None
+
+
+async def test_a_secret_that_belongs_to_no_token_of_the_user_is_never_shown(
+    client: AsyncClient,
+) -> None:
+    client.cookies.set("finance_new_token", "fin_made-up")
+    page = await client.get("/settings")
+    assert page.status_code == 200
+    assert NEW_TOKEN.search(page.text) is None and "fin_made-up" not in page.text
+
+
+async def test_a_token_name_already_used_in_any_case_is_refused_and_creates_nothing(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    await client.post("/settings/tokens", data={"name": "Nightly"})
+    await client.get("/settings")
+    refused = await client.post("/settings/tokens", data={"name": "NIGHTLY"})
+    assert refused.status_code == 422
+    assert "already have a token named &#39;NIGHTLY&#39;" in form_error(refused.text)
+    assert 'value="NIGHTLY"' in refused.text  # the input is kept
+    assert "finance_new_token" not in cookies_set(refused)
+    assert NEW_TOKEN.search(refused.text) is None
+    assert await count(db, AccessToken) == 2
 
 
 async def test_revoking_a_token_already_gone_changes_nothing_else(

@@ -254,8 +254,9 @@ async def test_no_password_session_secret_or_token_is_stored_in_the_clear(
     created = await anonymous.post(
         "/settings/tokens", data={"name": "Backup", "csrf_token": csrf_from(settings.text)}
     )
-    assert created.status_code == 201
-    token = created.text.split('id="new-token">', 1)[1].split("<", 1)[0]
+    assert created.status_code == 303
+    shown = await anonymous.get(created.headers["location"])
+    token = shown.text.split('id="new-token">', 1)[1].split("<", 1)[0]
     assert token.startswith("fin_")
     async with browser(app) as failed:  # a failed login is stored too: the password tried
         assert (await log_in(failed, EMAIL, "a wrong guess at it")).status_code == 422

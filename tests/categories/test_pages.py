@@ -7,6 +7,7 @@ from typing import Any
 from httpx import AsyncClient
 
 from tests.api import API, add_account, add_category, add_transaction, get_json
+from tests.users import notice_on
 
 HTMX = {"HX-Request": "true"}
 
@@ -338,3 +339,26 @@ async def test_a_missing_category_is_404(client):
     assert (await client.get("/categories/999/delete")).status_code == 404
     assert (await client.post("/categories/999", data={"name": "X"})).status_code == 404
     assert (await client.post("/categories/999/delete")).status_code == 404
+
+
+async def test_each_change_without_javascript_is_confirmed_on_the_tree_once(client):
+    created = await client.post("/categories", data={"name": "<b>Food</b>", "kind": "expense"})
+    tree = await client.get(created.headers["location"])
+    assert notice_on(tree.text) == "Added &lt;b&gt;Food&lt;/b&gt;"
+    assert notice_on((await client.get("/categories")).text) is None
+
+    food = (await categories(client))["<b>Food</b>"]
+    renamed = {"name": "Food", "kind": "expense", "parent_id": ""}
+    saved = await client.post(f"/categories/{food['id']}", data=renamed)
+    assert notice_on((await client.get(saved.headers["location"])).text) == "Saved Food"
+
+    deleted = await client.post(f"/categories/{food['id']}/delete")
+    assert notice_on((await client.get(deleted.headers["location"])).text) == "Deleted Food"
+    assert notice_on((await client.get("/categories")).text) is None
+
+
+async def test_the_tree_as_an_htmx_fragment_leaves_the_notice_waiting(client):
+    created = await client.post("/categories", data={"name": "Food", "kind": "expense"})
+    fragment = await client.get("/categories", headers=HTMX)
+    assert "<html" not in fragment.text and "set-cookie" not in fragment.headers
+    assert notice_on((await client.get(created.headers["location"])).text) == "Added Food"

@@ -16,7 +16,7 @@ from finance.categories.schemas import CategoryCreate
 from finance.transactions import service as transactions
 from finance.transactions.schemas import SimpleTransactionCreate
 from tests.api import API, add_account, add_category, add_transaction, get_json
-from tests.users import add_user
+from tests.users import add_user, notice_on
 
 HTMX = {"HX-Request": "true"}
 
@@ -822,6 +822,67 @@ async def test_an_edit_can_turn_a_purchase_into_a_split(client, ledger):
     after = await get_json(client, f"{API}/transactions/{shopping}")
     assert after["type"] == "split" and after["amount"] == "-54.23"
     assert [line["amount"] for line in after["splits"]] == ["-50.00", "-4.23"]
+
+
+# Notices after a change without JavaScript
+
+
+async def test_adding_without_javascript_says_what_was_added_once(client, ledger):
+    added = await client.post("/transactions", data=form(ledger, **{"return": "q=shop"}))
+    assert "finance_notice=" in added.headers["set-cookie"]
+
+    page = await client.get(added.headers["location"])
+    assert notice_on(page.text) == "Added Corner Shop, -$54.23, Oct 4, 2026"
+    assert page.headers["cache-control"] == "no-store"
+
+    reloaded = await client.get(added.headers["location"])
+    assert notice_on(reloaded.text) is None
+
+
+async def test_the_notice_speaks_the_pages_locale(app, client, ledger):
+    in_locale(app, "de_DE")
+    sent = form(ledger, amount="1.234,50", date="2026-10-04")
+    page = await client.get((await client.post("/transactions", data=sent)).headers["location"])
+    assert notice_on(page.text) == "Added Corner Shop, -1.234,50\xa0$, 04.10.2026"
+
+
+async def test_saving_and_deleting_without_javascript_say_so_once(client, ledger):
+    shopping = ledger["shopping"]
+    changed = form(ledger, date="2026-10-01", payee="Whole Foods Market", amount="60.00")
+    saved = await client.post(f"/transactions/{shopping}", data=changed)
+    page = await client.get(saved.headers["location"])
+    assert notice_on(page.text) == "Saved Whole Foods Market, -$60.00, Oct 1, 2026"
+    assert notice_on((await client.get("/transactions")).text) is None
+
+    deleted = await client.post(f"/transactions/{shopping}/delete", data={"return": ""})
+    page = await client.get(deleted.headers["location"])
+    assert notice_on(page.text) == "Deleted Whole Foods Market, -$60.00, Oct 1, 2026"
+    assert notice_on((await client.get("/transactions")).text) is None
+
+
+async def test_a_change_made_with_htmx_leaves_no_notice_for_the_next_page(client, ledger):
+    added = await client.post("/transactions", data=form(ledger), headers=HTMX)
+    assert added.status_code == 200 and "set-cookie" not in added.headers
+    deleted = await client.post(f"/transactions/{ledger['pay']}/delete", headers=HTMX)
+    assert deleted.status_code == 200 and "set-cookie" not in deleted.headers
+    assert notice_on((await client.get("/transactions")).text) is None
+
+
+async def test_a_fragment_for_htmx_leaves_a_waiting_notice_for_the_whole_page(client, ledger):
+    added = await client.post("/transactions", data=form(ledger))
+    rows = await client.get("/transactions?q=corner", headers=HTMX)
+    assert notice_on(rows.text) is None and "set-cookie" not in rows.headers
+    page = await client.get(added.headers["location"])
+    assert notice_on(page.text) == "Added Corner Shop, -$54.23, Oct 4, 2026"
+
+
+async def test_a_payee_that_looks_like_markup_is_shown_as_text(client, ledger):
+    sent = form(ledger, payee="<script>alert(1)</script>")
+    page = await client.get((await client.post("/transactions", data=sent)).headers["location"])
+    assert notice_on(page.text) == (
+        "Added &lt;script&gt;alert(1)&lt;/script&gt;, -$54.23, Oct 4, 2026"
+    )
+    assert "<script>alert(1)" not in page.text
 
 
 # Delete and undo
