@@ -82,6 +82,8 @@ class Kind:
         return len(listed["items"] if isinstance(listed, dict) else listed)
 
 
+STARTER_SET = f"{API}/categories/starter-set"
+"""Creates with no body, so not a `Kind`: `test_a_retried_starter_set_is_answered_as_the_first`."""
 KINDS = [
     Kind(
         "transactions",
@@ -347,7 +349,7 @@ async def test_every_creating_api_route_takes_an_idempotency_key(app, client):
         and route.methods == {"POST"}
         and route.original_route.status_code == 201
     }
-    assert sorted(creating) == sorted(kind.url for kind in KINDS)
+    assert sorted(creating) == sorted([*(kind.url for kind in KINDS), STARTER_SET])
     for path, route in creating.items():
         assert isinstance(route, IdempotentRoute), path
         operation = spec["paths"][path]["post"]
@@ -358,3 +360,13 @@ async def test_every_creating_api_route_takes_an_idempotency_key(app, client):
             answer = operation["responses"][status]
             assert "Idempotency-Key" in answer["description"], (path, status)
             assert "application/problem+json" in answer["content"]
+
+
+async def test_a_retried_starter_set_is_answered_as_the_first(client):
+    headers = {"Idempotency-Key": KEY}
+    first = await client.post(STARTER_SET, headers=headers)
+    retried = await client.post(STARTER_SET, headers=headers)
+    assert first.status_code == retried.status_code == 201
+    assert retried.json() == first.json() and retried.headers[REPLAYED] == "true"
+    assert REPLAYED not in first.headers
+    assert_problem(await client.post(STARTER_SET), 409)  # without the key: there are some
