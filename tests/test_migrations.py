@@ -614,18 +614,21 @@ def test_reports_find_the_conversion_legs_by_their_index_on_sqlite(tmp_path: Pat
     assert "USING INDEX ix_postings_conversion" in on_connection(url, plan)
 
 
+def run(*statements: str) -> Callable[[Connection], None]:
+    """A function that runs these SQL statements on a connection and commits (`on_connection`)."""
+
+    def execute(connection: Connection) -> None:
+        for statement in statements:
+            connection.execute(text(statement))
+        connection.commit()
+
+    return execute
+
+
 def idempotency_keys_come_and_go(url: str) -> None:
     """Migration 0009 adds `idempotency_keys`: a key is one owner's, once, and goes with its
     owner; going back drops the table alone, and coming forward again works."""
     command.upgrade(migrate.alembic_config(url), "0008")
-
-    def run(*statements: str) -> Callable[[Connection], None]:
-        def execute(connection: Connection) -> None:
-            for statement in statements:
-                connection.execute(text(statement))
-            connection.commit()
-
-        return execute
 
     on_connection(
         url,
@@ -667,14 +670,6 @@ def demo_flags_come_and_go(url: str) -> None:
     """Migration 0010 marks accounts and categories as demo data: what is there already is the
     person's own; going back drops the flags alone, every row kept."""
     command.upgrade(migrate.alembic_config(url), "0009")
-
-    def run(*statements: str) -> Callable[[Connection], None]:
-        def execute(connection: Connection) -> None:
-            for statement in statements:
-                connection.execute(text(statement))
-            connection.commit()
-
-        return execute
 
     on_connection(
         url,

@@ -49,6 +49,12 @@ async def ledger(server: Server) -> dict[str, int]:
     }
 
 
+async def purchase(server: Server, ids: dict[str, int], payee: str = "Bakery") -> dict[str, Any]:
+    """A purchase of 5.00 from Checking on 2026-10-03, made through the API."""
+    body = {"account_id": ids["checking"], "date": "2026-10-03", "amount": "-5.00", "payee": payee}
+    return await api(server, "/transactions", body)
+
+
 async def quick_add_by_keyboard(
     page: Page, day: str, payee: str, amount: str, category: str
 ) -> None:
@@ -351,11 +357,7 @@ async def test_keyboard_shortcuts_and_escape(page: Page, server: Server) -> None
     """`?` lists the shortcuts; `/` searches, and typing there types; `n` starts a transaction,
     whose date one Tab leaves; Escape cancels an edit in place; `g a` goes to accounts."""
     ids = await ledger(server)
-    created = await api(
-        server,
-        "/transactions",
-        {"account_id": ids["checking"], "date": "2026-10-03", "amount": "-5.00", "payee": "Bakery"},
-    )
+    created = await purchase(server, ids)
     await page.goto(f"{server}/transactions")
     await unfold(page)
     await expect(page.get_by_role("button", name="Keyboard shortcuts (?)")).to_be_visible()
@@ -394,11 +396,7 @@ async def test_without_javascript_delete_asks_on_a_page_of_its_own(
     no_js_page: Page, server: Server
 ) -> None:
     ids = await ledger(server)
-    created = await api(
-        server,
-        "/transactions",
-        {"account_id": ids["checking"], "date": "2026-10-03", "amount": "-5.00", "payee": "Bakery"},
-    )
+    created = await purchase(server, ids)
     page = no_js_page
     await page.goto(f"{server}/transactions")
     await unfold(page)
@@ -419,11 +417,7 @@ async def test_a_long_payee_ends_in_an_ellipsis_and_the_table_fits(
     other columns and the row's buttons stay on the screen, on a phone too."""
     ids = await ledger(server)
     payee = "X" * 200
-    created = await api(
-        server,
-        "/transactions",
-        {"account_id": ids["checking"], "date": "2026-10-03", "amount": "-5.00", "payee": payee},
-    )
+    created = await purchase(server, ids, payee)
     await page.goto(f"{server}/transactions")
     await unfold(page)
     row = page.locator(f"#transaction-{created['id']}")
@@ -452,11 +446,7 @@ async def test_on_a_phone_the_list_starts_on_the_first_screen(page: Page, server
     """A phone folds the add form and the filters behind a button each; a wide screen shows
     them as they are."""
     ids = await ledger(server)
-    created = await api(
-        server,
-        "/transactions",
-        {"account_id": ids["checking"], "date": "2026-10-03", "amount": "-5.00", "payee": "Bakery"},
-    )
+    created = await purchase(server, ids)
     await page.goto(f"{server}/transactions")
     viewport = page.viewport_size
     assert viewport is not None
