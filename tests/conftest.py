@@ -52,6 +52,14 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def concurrent_connections(backend: str) -> None:
+    """Skip on SQLite: concurrent requests need connections of their own, and the in-memory
+    test database has one (a SQLite file serialises writers with BEGIN IMMEDIATE anyway)."""
+    if backend == "sqlite":
+        pytest.skip("concurrent requests need PostgreSQL here")
+
+
+@pytest.fixture
 async def engine(backend: str) -> AsyncIterator[AsyncEngine]:
     """An empty database with every table: in-memory SQLite, or PostgreSQL truncated."""
     if backend == "sqlite":

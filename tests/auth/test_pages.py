@@ -175,14 +175,6 @@ async def test_an_email_taken_in_another_case_is_refused(
     assert await emails(db) == [OWNER_EMAIL]
 
 
-@pytest.fixture
-def concurrent_connections(backend: str) -> None:
-    """Skip on SQLite: concurrent requests need connections of their own, and the in-memory
-    test database has one (a SQLite file serialises writers with BEGIN IMMEDIATE anyway)."""
-    if backend == "sqlite":
-        pytest.skip("concurrent requests need PostgreSQL here")
-
-
 @pytest.mark.usefixtures("concurrent_connections")
 async def test_two_people_racing_to_be_the_first_user_make_only_one_account(
     app: FastAPI, db: AsyncSession

@@ -269,14 +269,6 @@ async def test_failures_too_old_to_count_are_deleted(
     assert await failure_keys(db) == [f"email:{EMAIL}", "ip:127.0.0.1"]
 
 
-@pytest.fixture
-def concurrent_connections(backend: str) -> None:
-    """Skip on SQLite: concurrent requests need connections of their own, and the in-memory
-    test database has one (a SQLite file serialises writers with BEGIN IMMEDIATE anyway)."""
-    if backend == "sqlite":
-        pytest.skip("concurrent requests need PostgreSQL here")
-
-
 @pytest.mark.usefixtures("concurrent_connections")
 async def test_guesses_sent_all_at_once_are_throttled_like_guesses_one_by_one(
     app: FastAPI, db: AsyncSession, ada: User, clock: Clock

@@ -315,14 +315,6 @@ async def test_a_key_whose_answer_was_lost_is_answered_409_and_creates_nothing(
     assert await kind.count(client) == before + 1
 
 
-@pytest.fixture
-def concurrent_connections(backend: str) -> None:
-    """Skip on SQLite: concurrent requests need connections of their own, and the in-memory
-    test database has one (a SQLite file serialises writers with BEGIN IMMEDIATE anyway)."""
-    if backend == "sqlite":
-        pytest.skip("concurrent requests need PostgreSQL here")
-
-
 @pytest.mark.usefixtures("concurrent_connections")
 async def test_two_attempts_at_once_with_one_key_create_exactly_one(client, kind, ids):
     before = await kind.count(client)
